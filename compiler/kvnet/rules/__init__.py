@@ -1,0 +1,1 @@
+"""Rules: one module per family; the catalogue lists them."""

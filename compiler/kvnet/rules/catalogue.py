@@ -1,0 +1,31 @@
+"""The one list of rule families. A rule exists when its family module is listed here.
+
+Keep ids unique and stable (tests/test_catalogue.py checks ids, docs, policy and tests agree).
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from kvnet.rules.registry import Rule
+
+FAMILIES: tuple[str, ...] = (
+    "input",
+)
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule, sorted by id."""
+    from kvnet.rules.registry import rules_in
+
+    found: list[Rule] = []
+    for family in FAMILIES:
+        found.extend(rules_in(importlib.import_module(f"kvnet.rules.{family}")))
+    return tuple(sorted(found, key=lambda r: r.id))
+
+
+def rule_by_id(rule_id: str) -> Rule | None:
+    key = rule_id.strip().upper()
+    return next((r for r in all_rules() if r.id == key or r.name == rule_id.strip().lower()), None)

@@ -1,0 +1,41 @@
+"""Rules about how the input itself is written (not about the network it describes).
+
+YAML-01 is raised by the loader's notes rather than by the model: see kvnet.check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kvnet.findings import Problem
+from kvnet.rules.registry import RuleContext, rule
+
+
+@rule("YAML-01", "yaml11-ambiguous-scalar", "Unquoted value that YAML 1.1 readers turn into a number or boolean",
+      severity="warning")
+def yaml11_ambiguous_scalar(ctx: RuleContext) -> Iterator[Problem]:
+    """## What it does
+    Flags unquoted scalars such as `52:54:00:12:34:56`, `0000:18:00.1`, `on`, `no` or `0755`.
+
+    ## Why is this bad?
+    kvnet, JSON and YAML 1.2 read them as the text written, but YAML 1.1 readers (PyYAML, go-yaml v2, many
+    tools in a GitOps pipeline) turn `52:54:00:12:34:56` into the integer 41135085296, `0000:18:00.1` into a
+    float and `on`/`no` into booleans. A MAC or PCI address that becomes a number breaks the VM silently.
+
+    ## Example
+    ```yaml
+    interfaces:
+      - {name: prod, network: prod-web, mac: 52:54:00:12:34:56}
+    ```
+
+    ## Use instead
+    ```yaml
+    interfaces:
+      - {name: prod, network: prod-web, mac: "52:54:00:12:34:56"}
+    ```
+
+    ## How to fix
+    Quote the value. `kvnet fix` does it for you.
+    """
+    # The loader notes these while it reads; kvnet.check turns the notes into findings of this rule.
+    return iter(())

@@ -1,0 +1,1 @@
+"""The site front end: a kvnet Site file → the model (schema check, defaults, VM-group expansion)."""
