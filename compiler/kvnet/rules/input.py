@@ -39,3 +39,55 @@ def yaml11_ambiguous_scalar(ctx: RuleContext) -> Iterator[Problem]:
     """
     # The loader notes these while it reads; kvnet.check turns the notes into findings of this rule.
     return iter(())
+
+
+@rule("SUP-01", "invalid-suppression", "Suppression comment without a reason or naming an unknown rule",
+      severity="warning")
+def invalid_suppression(ctx: RuleContext) -> Iterator[Problem]:
+    """## What it does
+    Checks `# kvnet: ignore[RULE-ID] reason` comments: each must name known rule ids and give a reason.
+
+    ## Why is this bad?
+    A silenced finding without a reason cannot be reviewed later, and a misspelt id silences nothing while
+    looking as if it did.
+
+    ## Example
+    ```yaml
+    mac: "02:00:00:00:00:01"  # kvnet: ignore[MAC-01]
+    ```
+
+    ## Use instead
+    ```yaml
+    mac: "02:00:00:00:00:01"  # kvnet: ignore[MAC-01] cloned appliance keeps its licensed MAC
+    ```
+
+    ## How to fix
+    Name the rule id shown in the finding and say why after the bracket.
+    """
+    # Raised by the engine while it applies suppressions (kvnet.rules.engine), not from the model.
+    return iter(())
+
+
+@rule("SUP-02", "unused-suppression", "Suppression comment that silences nothing", severity="warning")
+def unused_suppression(ctx: RuleContext) -> Iterator[Problem]:
+    """## What it does
+    Reports `# kvnet: ignore[...]` comments that no finding matched, on their line or on the object they
+    start.
+
+    ## Why is this bad?
+    Stale suppressions hide future problems of the same kind and mislead readers.
+
+    ## Example
+    ```yaml
+    vlan: 110  # kvnet: ignore[VLAN-01] legacy switch   (nothing is wrong with VLAN 110)
+    ```
+
+    ## Use instead
+    ```yaml
+    vlan: 110
+    ```
+
+    ## How to fix
+    Remove the comment, or move it to the line of the finding it is meant for.
+    """
+    return iter(())
