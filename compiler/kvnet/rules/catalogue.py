@@ -11,7 +11,18 @@ from functools import cache
 from kvnet.rules.registry import Rule
 
 FAMILIES: tuple[str, ...] = (
-    "input",
+    "input",  # YAML-01, SUP-01, SUP-02: how the input is written
+    "mac",  # MAC-*
+    "vlan",  # VLAN-*
+    "ip",  # IP-*
+    "mtu",  # MTU-*
+    "metallb",  # LB-*
+    "refs",  # NAD-*: references between networks, NADs, bridges and VMs
+    "sriov",  # SRIOV-*
+    "kubevirt",  # KV-*
+    "migration",  # LM-*
+    "nncp",  # NNCP-*
+    "gitops",  # GIT-*
 )
 
 

@@ -1,0 +1,3 @@
+"""Rules of the mtu family (see the failure corpus)."""
+
+from __future__ import annotations
