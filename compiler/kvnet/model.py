@@ -285,6 +285,9 @@ class Network(Located):
     origin: Origin = "site"
     source_kind: str = ""  # for manifests: NetworkAttachmentDefinition, SriovNetwork, UserDefinedNetwork, ...
     raw_config_keys: tuple[str, ...] = ()  # top-level keys of the CNI config (VLAN-07, NAD-03)
+    config_error: str = ""  # manifests: why spec.config could not be read (NAD-03); place in spans["config_error"]
+    config_name: str = ""  # manifests: the "name" inside the CNI config, whatever the CNI type
+    static_addresses: tuple[IPInterface, ...] = ()  # "static" IPAM addresses (the same for every attachment)
 
     @property
     def subnet(self) -> IPNetwork | None:
@@ -330,6 +333,7 @@ class Interface(Located):
     hotplug: bool = False
     network_name: str = ""  # the KubeVirt networks[].name this interface pairs with (manifests)
     paired: bool = True  # False when interfaces[] and networks[] do not match one to one
+    binding_plugin: str = ""  # manifests: the `binding: {name: ...}` plugin name as written (passt, l2bridge, ...)
 
 
 @dataclass(frozen=True, slots=True)
