@@ -76,11 +76,11 @@ class SiteGraph:
             for iface in vm.interfaces:
                 inode = self._add(("iface", vm.namespace, vm.name, iface.name), iface)
                 self.g.add_edge(inode, vnode)
-                net = self.resolve(vm, iface)
-                self._attachments.append((vm, iface, net))
-                if net is not None:
-                    self.g.add_edge(self.network_node(net), inode)
-                    self._by_network[self.network_key(net)].append((vm, iface))
+                attached = self.resolve(vm, iface)
+                self._attachments.append((vm, iface, attached))
+                if attached is not None:
+                    self.g.add_edge(self.network_node(attached), inode)
+                    self._by_network[self.network_key(attached)].append((vm, iface))
         self._link_services()
 
     def _port(self, group: NodeGroup, name: str) -> GraphNode:

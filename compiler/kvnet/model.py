@@ -31,6 +31,7 @@ IpamKind = Literal["none", "static", "whereabouts", "host-local", "dhcp", "ovn",
 Origin = Literal["site", "manifest"]
 
 _NO_SPANS: Mapping[str, Span] = {}
+_ZERO_IP = ipaddress.IPv4Address(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,15 +230,13 @@ class Node(Located):
 class AddressRange(Located):
     """An inclusive address range (a pool, a dynamic range, an exclusion)."""
 
-    start: IPAddress = ipaddress.IPv4Address(0)
-    end: IPAddress = ipaddress.IPv4Address(0)
+    start: IPAddress = _ZERO_IP
+    end: IPAddress = _ZERO_IP
 
     def __contains__(self, ip: object) -> bool:
-        return (
-            isinstance(ip, ipaddress.IPv4Address | ipaddress.IPv6Address)
-            and ip.version == self.start.version
-            and self.start <= ip <= self.end
-        )
+        if not isinstance(ip, ipaddress.IPv4Address | ipaddress.IPv6Address) or ip.version != self.start.version:
+            return False
+        return int(self.start) <= int(ip) <= int(self.end)
 
 
 @dataclass(frozen=True, slots=True)

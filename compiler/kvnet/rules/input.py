@@ -91,3 +91,36 @@ def unused_suppression(ctx: RuleContext) -> Iterator[Problem]:
     Remove the comment, or move it to the line of the finding it is meant for.
     """
     return iter(())
+
+
+@rule("INPUT-01", "unusable-input", "A file that cannot be read as YAML/JSON or does not fit the site schema")
+def unusable_input(ctx: RuleContext) -> Iterator[Problem]:
+    """## What it does
+    Reports input kvnet cannot use: malformed YAML or JSON, duplicate keys, object-constructing tags, alias
+    bombs, over-deep nesting, files over the size limit, invalid UTF-8, NUL bytes, and site files that do not
+    fit `schemas/site.schema.json`. `kvnet check` exits with code 2 when it reports one.
+
+    ## Why is this bad?
+    A file that different tools read differently (or not at all) cannot be trusted: duplicate keys are
+    silently resolved by the last one, tags can run code in careless readers, and a broken site must never
+    sync.
+
+    ## Example
+    ```yaml
+    networks:
+      prod-web: {type: linux-bridge, vlan: 110}
+      prod-web: {type: linux-bridge, vlan: 120}
+    ```
+
+    ## Use instead
+    ```yaml
+    networks:
+      prod-web: {type: linux-bridge, vlan: 110}
+      prod-db: {type: linux-bridge, vlan: 120}
+    ```
+
+    ## How to fix
+    Follow the message: it names the place and what was expected there.
+    """
+    # Raised from the loader's and the schema's errors by the CLI, not from the model.
+    return iter(())

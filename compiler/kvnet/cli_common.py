@@ -1,0 +1,97 @@
+"""What every kvnet command shares: exit codes, the error guard and report output."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from kvnet.errors import KvnetInputError
+    from kvnet.findings import Finding
+    from kvnet.load import SourceFile
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+FORMATS = ("text", "json", "sarif", "github")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def input_findings(error: KvnetInputError) -> list[Finding]:
+    """Input problems as INPUT-01 findings, so machine formats carry them too."""
+    from kvnet.findings import Finding, Related, Severity
+    from kvnet.span import Span
+
+    found = []
+    for problem in error.problems:
+        span = problem.span or Span("<input>", 1, 1, 1, 1)
+        related = tuple(Related(s, m) for s, m in problem.related)
+        found.append(Finding(span, "INPUT-01", Severity.ERROR, problem.message, problem.hint, related,
+                             "Unusable input"))
+    return found
+
+
+def _read_sources(findings: Sequence[Finding], known: dict[str, SourceFile] | None = None) -> dict[str, str]:
+    """File texts for the source lines of the text report (best effort: unreadable files show no line)."""
+    texts: dict[str, str] = {name: src.text for name, src in (known or {}).items()}
+    for finding in findings:
+        for name in (finding.span.file, *(r.span.file for r in finding.related)):
+            if name not in texts:
+                try:
+                    texts[name] = Path(name).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    texts[name] = ""
+    return texts
+
+
+def emit_report(findings: Sequence[Finding], fmt: str, sources: dict[str, str], out: Path | None) -> None:
+    from kvnet.report import render
+
+    text = render(list(findings), fmt, sources=sources, cwd=Path.cwd(), color=out is None and sys.stdout.isatty()
+                  and fmt == "text" and not os.environ.get("NO_COLOR"))
+    if out is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def guarded(command: F) -> F:
+    """Turn the user's input errors into exit 2 and kvnet's own bugs into exit 3 — never a traceback."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> int:
+        from kvnet.errors import KvnetInputError
+
+        try:
+            code: int = command(*args, **kwargs)
+        except KvnetInputError as exc:
+            fmt = kwargs.get("fmt") or "text"
+            findings = input_findings(exc)
+            if fmt == "text" or kwargs.get("stdout_is_manifests"):
+                from kvnet.report import render
+
+                click.echo(render(findings, "text", sources=_read_sources(findings), cwd=Path.cwd()), err=True)
+            else:
+                emit_report(findings, fmt, {}, kwargs.get("output"))
+            code = EXIT_INPUT
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except KeyboardInterrupt:
+            click.echo("kvnet: interrupted", err=True)
+            code = 130
+        except Exception as exc:  # a bug: say so briefly; KVNET_DEBUG=1 shows the traceback
+            if os.environ.get("KVNET_DEBUG"):
+                raise
+            click.echo(f"kvnet: internal error: {type(exc).__name__}: {exc}\n"
+                       "kvnet: this is a bug in kvnet; rerun with KVNET_DEBUG=1 and report it", err=True)
+            code = EXIT_INTERNAL
+        sys.exit(code)
+
+    return run  # type: ignore[return-value]
