@@ -1,0 +1,5 @@
+"""`python -m kvnet` is the `kvnet` command."""
+
+from kvnet.cli import main
+
+main()
