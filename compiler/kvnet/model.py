@@ -148,6 +148,8 @@ class Bond(Located):
     ports: tuple[str, ...] = ()
     mtu: int | None = None
     options: Mapping[str, str] = field(default_factory=dict)
+    ipv4_dhcp: bool = False  # the bond carries the node IP by DHCP (NNCP-01: the IP moved with the ports)
+    ipv4_addresses: tuple[IPInterface, ...] = ()  # static addresses on the bond (NNCP-01)
 
 
 @dataclass(frozen=True, slots=True)
