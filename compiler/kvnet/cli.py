@@ -15,7 +15,8 @@ from typing import Any
 import click
 
 from kvnet import __version__
-from kvnet.cli_common import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, FORMATS, emit_report, guarded
+from kvnet.cli_common import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, emit_report, guarded
+from kvnet.report import FORMATS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
