@@ -108,10 +108,13 @@ def rules(rule_id: str | None, fmt: str) -> int:
 
 def _register_commands() -> None:
     """Commands kept in their own modules, so cli.py stays a short index of what kvnet can do."""
-    from kvnet.cli_compile import compile_command, generate_command
+    from kvnet.cli_compile import compile_command
+    from kvnet.cli_generate import generate_command
+    from kvnet.cli_graph import graph_command
 
     main.add_command(compile_command)
     main.add_command(generate_command)
+    main.add_command(graph_command)
 
 
 _register_commands()

@@ -1,4 +1,4 @@
-"""`kvnet compile` and `kvnet generate`: a checked site → manifests.
+"""`kvnet compile`: a checked site → manifests (`kvnet generate`, the Argo CD entry, is in cli_generate.py).
 
 A site with error-level findings does not compile: the findings go to stderr and the exit code is 1.
 """
@@ -6,7 +6,6 @@ A site with error-level findings does not compile: the findings go to stderr and
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,17 +88,3 @@ def compile_command(site: Path, output: str, force: bool, summary: str, policy_f
         click.echo(text, err=True, nl=False)
     return EXIT_CLEAN
 
-
-@click.command("generate")
-@guarded
-def generate_command() -> int:
-    """Argo CD config management plugin entry: print the manifests of the site in the working folder."""
-    from kvnet.emit.bundle import render_stream
-
-    site = Path(os.environ.get("ARGOCD_ENV_KVNET_SITE", "site.yaml"))
-    compiled = compile_checked(site)
-    if compiled.blocked:
-        report_blocked(compiled)
-        return EXIT_FINDINGS
-    click.echo(render_stream(compiled.bundle), nl=False)
-    return EXIT_CLEAN
