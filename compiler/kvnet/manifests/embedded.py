@@ -1,0 +1,73 @@
+"""Documents written inside a string field: the CNI JSON of a NAD, SR-IOV `ipam`, cloud-init networkData.
+
+They are parsed with positions mapped back into the manifest, so findings point at the line inside the
+block scalar. A string that does not parse is not a crash: the reason and its place come back as data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kvnet.errors import KvnetInputError
+from kvnet.load import YMap, load_text
+from kvnet.manifests.fields import Obj, Problems
+from kvnet.manifests.jsonpos import JsonSyntaxError, parse_json
+from kvnet.manifests.positions import ScalarPlaces, SourceTexts
+from kvnet.span import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """A parsed embedded document, or why it could not be read (then `data` is None)."""
+
+    data: Any
+    span: Span  # of the string in the manifest
+    error: str = ""
+    error_span: Span | None = None
+
+
+def read_json_field(obj: Obj, key: str, texts: SourceTexts) -> Embedded | None:
+    """The JSON held in `obj[key]`: None when absent; `error` set when it is not a JSON object.
+
+    A mapping written in place of the string (`config: {"type": ...}` unquoted is YAML flow) is what the
+    API server rejects, but its content is still readable: it is returned with the error.
+    """
+    raw = obj.raw(key)
+    span = obj.at(key)
+    path = obj.sub(key)
+    if raw is None:
+        return None
+    if isinstance(raw, YMap):
+        return Embedded(raw, span, f"{path} must be a string holding JSON, not a YAML mapping", span)
+    if not isinstance(raw, str):
+        return Embedded(None, span, f"{path} must be a string holding JSON, not {type(raw).__name__}", span)
+    places = texts.places(raw, span)
+    try:
+        data = parse_json(raw, places.span)
+    except JsonSyntaxError as exc:
+        return Embedded(None, span, f"{path} is not valid JSON: {exc.message}", places.point(exc.offset))
+    if not isinstance(data, YMap):
+        return Embedded(None, span, f"{path} must hold a JSON object", span)
+    return Embedded(data, span)
+
+
+def read_yaml_string(value: str, span: Span, path: str, texts: SourceTexts | None, problems: Problems) -> Any:
+    """YAML written inside a string (cloud-init networkData), positioned in the manifest; None if unreadable.
+
+    Without `texts` (text that was not written as such, e.g. decoded base64) every place is the field's.
+    """
+    places = texts.places(value, span) if texts is not None else ScalarPlaces(value, span, None)
+    try:
+        loaded = load_text(value, span.file)
+    except KvnetInputError as exc:
+        first = exc.problems[0] if exc.problems else None
+        where = places.from_value_span(first.span) if first and first.span else span
+        problems.add(f"{path} cannot be read: {first.message if first else exc}", where,
+                     "fix the embedded YAML; kvnet skipped it")
+        return None
+    if not loaded.documents:
+        return None
+    data = loaded.documents[0].data
+    places.relocate(data)
+    return data

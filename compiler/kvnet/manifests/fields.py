@@ -1,0 +1,186 @@
+"""Typed, forgiving access to a manifest's fields.
+
+Manifests come from anywhere, so every read checks the type it expects. A value of the wrong type is
+skipped and recorded as an InputProblem at its place (never an exception), so one bad field costs only
+that field. Values written as nmstate capture templates (`"{{ capture.x }}"`) stand for data filled in
+on the node; they are skipped without a problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from kvnet.errors import InputProblem
+from kvnet.load import YList, YMap
+from kvnet.span import Span
+
+
+def describe(value: Any) -> str:
+    """The type of a value in the user's terms."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__  # pragma: no cover - loaders only produce the types above
+
+
+def is_template(value: Any) -> bool:
+    """A templated value (nmstate capture, Helm left-overs): real data only exists on the cluster."""
+    return isinstance(value, str) and "{{" in value
+
+
+@dataclass
+class Problems:
+    """Where a reader records what it had to skip."""
+
+    items: list[InputProblem] = field(default_factory=list)
+
+    def add(self, message: str, span: Span, hint: str = "") -> None:
+        self.items.append(InputProblem(message, span, hint))
+
+    def wrong_type(self, path: str, expected: str, value: Any, span: Span) -> None:
+        self.add(f"{path} must be {expected}, not {describe(value)}; kvnet skipped it", span,
+                 f"write {path} as {expected}")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One entry of a list, with its place and its path for messages."""
+
+    value: Any
+    span: Span
+    path: str
+
+
+class Obj:
+    """A mapping of a manifest with typed getters that record wrong types instead of raising."""
+
+    __slots__ = ("data", "path", "problems")
+
+    def __init__(self, data: YMap, path: str, problems: Problems) -> None:
+        self.data = data
+        self.path = path
+        self.problems = problems
+
+    # ------------------------------------------------------------------------------------------ places
+
+    @property
+    def span(self) -> Span:
+        return self.data.span
+
+    def at(self, key: str) -> Span:
+        """The span of a key's value (of the mapping when the key is absent)."""
+        return self.data.value_span(key)
+
+    def key_at(self, key: str) -> Span:
+        return self.data.key_span(key)
+
+    def sub(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def spans_of(self, **fields: str) -> dict[str, Span]:
+        """`spans_of(vlan_id="id")` → {"vlan_id": place of the `id` value}, for the keys that were written."""
+        return {name: self.at(key) for name, key in fields.items() if self.has(key)}
+
+    def has(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def raw(self, key: str) -> Any:
+        return self.data.get(key)
+
+    # ------------------------------------------------------------------------------------------ getters
+
+    def _typed(self, key: str, types: type | tuple[type, ...], expected: str) -> Any:
+        value = self.data.get(key)
+        if value is None or is_template(value):
+            return None
+        if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+            self.problems.wrong_type(self.sub(key), expected, value, self.at(key))
+            return None
+        if not isinstance(value, types):
+            self.problems.wrong_type(self.sub(key), expected, value, self.at(key))
+            return None
+        return value
+
+    def mapping(self, key: str) -> Obj | None:
+        value = self._typed(key, YMap, "a mapping")
+        return Obj(value, self.sub(key), self.problems) if value is not None else None
+
+    def text(self, key: str) -> str | None:
+        value: str | None = self._typed(key, str, "a string")
+        return value
+
+    def integer(self, key: str) -> int | None:
+        value: int | None = self._typed(key, int, "an integer")
+        return value
+
+    def flag(self, key: str) -> bool | None:
+        value: bool | None = self._typed(key, bool, "true or false")
+        return value
+
+    def text_or_int(self, key: str) -> str | int | None:
+        value: str | int | None = self._typed(key, (str, int), "a string or an integer")
+        return value
+
+    def items(self, key: str) -> list[Item]:
+        """The entries of a list (empty when absent or not a list)."""
+        value = self._typed(key, YList, "a list")
+        if value is None:
+            return []
+        path = self.sub(key)
+        return [Item(v, value.item_span(i), f"{path}[{i}]") for i, v in enumerate(value)]
+
+    def maps(self, key: str) -> list[Obj]:
+        """The mapping entries of a list; other entries are recorded and skipped."""
+        found = []
+        for item in self.items(key):
+            if isinstance(item.value, YMap):
+                found.append(Obj(item.value, item.path, self.problems))
+            elif item.value is not None and not is_template(item.value):
+                self.problems.wrong_type(item.path, "a mapping", item.value, item.span)
+        return found
+
+    def strs(self, key: str) -> list[tuple[str, Span]]:
+        """The string entries of a list, each with its place; other entries are recorded and skipped."""
+        found = []
+        for item in self.items(key):
+            if isinstance(item.value, str):
+                found.append((item.value, item.span))
+            elif item.value is not None:
+                self.problems.wrong_type(item.path, "a string", item.value, item.span)
+        return found
+
+    def str_map(self, key: str) -> dict[str, str]:
+        """A map of strings (labels, selectors, annotations); non-string values are recorded and skipped."""
+        value = self.mapping(key)
+        return value.string_values() if value is not None else {}
+
+    def string_values(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for k, v in self.data.items():
+            if isinstance(v, str):
+                found[k] = v
+            elif v is None:  # `key:` with no value reads as "" in Go's map[string]string
+                found[k] = ""
+            else:
+                self.problems.wrong_type(self.sub(k), "a string", v, self.at(k))
+        return found
+
+    def maps_in(self) -> Iterator[tuple[str, Obj]]:
+        """The mapping values of this mapping, by key (netplan `ethernets`, for instance)."""
+        for k, v in self.data.items():
+            if isinstance(v, YMap):
+                yield k, Obj(v, self.sub(k), self.problems)
+            elif v is not None and not is_template(v):
+                self.problems.wrong_type(self.sub(k), "a mapping", v, self.at(k))

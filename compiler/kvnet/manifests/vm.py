@@ -1,0 +1,243 @@
+"""VirtualMachine / VirtualMachineInstance → Vm.
+
+interfaces[] (spec.template.spec.domain.devices) and networks[] are paired by name into Interfaces
+(`paired=False` for a side without partner); `network` is "pod", or the multus networkName as written
+("name" or "namespace/name"). When no binding is written the interface gets the one KubeVirt applies:
+masquerade on the pod network (HCO's defaultNetworkInterface), bridge elsewhere; `spans["binding"]`
+is then absent. Static addresses come from cloud-init networkData.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import replace
+from typing import Any
+
+from kvnet.load import YMap
+from kvnet.manifests.cloudinit import static_addresses
+from kvnet.manifests.context import Meta, ReadContext
+from kvnet.manifests.embedded import read_yaml_string
+from kvnet.manifests.fields import Obj
+from kvnet.manifests.ipam import Collected
+from kvnet.model import Binding, Interface, Resources, SshAccess, Vm, normalize_mac
+
+_CORE_BINDINGS: dict[str, Binding] = {"masquerade": "masquerade", "bridge": "bridge", "sriov": "sriov",
+                                      "slirp": "slirp", "passt": "passt", "macvtap": "other"}
+_PLUGIN_BINDINGS: dict[str, Binding] = {"passt": "passt", "l2bridge": "l2bridge"}
+_CLOUD_INIT = ("cloudInitNoCloud", "cloudInitConfigDrive")
+
+
+def read_vm(obj: Obj, meta: Meta, ctx: ReadContext) -> None:
+    out = Collected()
+    out.spans.update(meta.base_spans())
+    spec = obj.mapping("spec")
+    vmi_spec: Obj | None = None
+    if spec is not None:
+        strategy = spec.text("runStrategy")
+        running = spec.flag("running")
+        if strategy is not None:
+            out.set("run_strategy", strategy, spec.at("runStrategy"))
+        elif running is not None:
+            out.set("run_strategy", "Always" if running else "Halted", spec.at("running"))
+        template = spec.mapping("template")
+        if template is not None:
+            template_meta = template.mapping("metadata")
+            if template_meta is not None:
+                _labels(template_meta, out)
+            vmi_spec = template.mapping("spec")
+    _read(meta, vmi_spec, out, ctx)
+
+
+def read_vmi(obj: Obj, meta: Meta, ctx: ReadContext) -> None:
+    out = Collected()
+    out.spans.update(meta.base_spans())
+    metadata = obj.mapping("metadata")
+    if metadata is not None:  # a VMI's own labels are what Services select
+        out.values.update(labels=meta.labels, annotations=meta.annotations)
+        out.spans.update(metadata.spans_of(labels="labels", annotations="annotations"))
+    _read(meta, obj.mapping("spec"), out, ctx)
+
+
+def _labels(template_meta: Obj, out: Collected) -> None:
+    out.set("labels", template_meta.str_map("labels"), template_meta.at("labels"))
+    out.set("annotations", template_meta.str_map("annotations"), template_meta.at("annotations"))
+
+
+def _read(meta: Meta, vmi_spec: Obj | None, out: Collected, ctx: ReadContext) -> None:
+    annotations: dict[str, str] = out.values.get("annotations", {})
+    if annotations.get("sidecar.istio.io/inject") == "true":
+        out.set("service_mesh", True, out.spans.get("annotations", meta.span))
+    if vmi_spec is not None:
+        volumes = vmi_spec.maps("volumes")
+        interfaces = _cloud_init(volumes, _interfaces(vmi_spec), out, ctx)
+        for volume in volumes:
+            disk = volume.mapping("containerDisk")
+            if disk is not None and disk.has("image"):
+                out.set("image", disk.text("image"), disk.at("image"))
+                break
+        out.values["interfaces"] = tuple(interfaces)
+        domain = vmi_spec.mapping("domain")
+        if domain is not None:
+            devices = domain.mapping("devices")
+            if devices is not None and devices.has("interfaces"):
+                out.spans["interfaces"] = devices.at("interfaces")
+            resources = _resources(domain)
+            if resources is not None:
+                out.set("resources", resources, domain.span)
+        ssh = _ssh(vmi_spec)
+        if ssh is not None:
+            out.set("ssh", ssh, vmi_spec.at("accessCredentials"))
+    ctx.parts.vms.append(Vm(meta.span, name=meta.name, namespace=meta.namespace_or_default, kind=meta.kind,
+                            origin="manifest", spans=out.spans, **out.values))
+
+
+def _interfaces(vmi_spec: Obj) -> list[Interface]:
+    domain = vmi_spec.mapping("domain")
+    devices = domain.mapping("devices") if domain is not None else None
+    written = devices.maps("interfaces") if devices is not None else []
+    networks: dict[str, Obj] = {}
+    for net in vmi_spec.maps("networks"):
+        name = net.text("name")
+        if name is not None:
+            networks.setdefault(name, net)
+    found: list[Interface] = []
+    used: set[str] = set()
+    for iface in written:
+        name = iface.text("name") or ""
+        partner = networks.get(name)
+        if partner is not None:
+            used.add(name)
+        found.append(_interface(name, iface, partner))
+    for name, net in networks.items():
+        if name not in used:
+            found.append(_interface(name, None, net))
+    return found
+
+
+def _interface(name: str, iface: Obj | None, net: Obj | None) -> Interface:
+    out = Collected()
+    network = ""
+    if net is not None:
+        out.spans.update(net.spans_of(network_name="name"))
+        multus = net.mapping("multus")
+        if multus is not None:
+            network = multus.text("networkName") or ""
+            out.spans.update(multus.spans_of(network="networkName"))
+        elif "pod" in net.data:
+            network = "pod"
+            out.spans["network"] = net.key_at("pod")
+    if iface is not None:
+        out.spans.update(iface.spans_of(name="name", model="model", mac="macAddress", state="state"))
+        out.set("model", iface.text("model"), iface.at("model"))
+        mac = iface.text("macAddress")
+        out.set("mac", normalize_mac(mac) if mac is not None else None, iface.at("macAddress"))
+        out.set("state", iface.text("state"), iface.at("state"))
+        _binding(iface, out)
+    if "binding" not in out.values:
+        out.values["binding"] = "masquerade" if network == "pod" else "bridge"
+    span = iface.span if iface is not None else net.span if net is not None else None
+    assert span is not None  # one of the two sides exists
+    return Interface(span, name=name, network=network, network_name=name if net is not None else "",
+                     paired=iface is not None and net is not None, spans=out.spans, **out.values)
+
+
+def _binding(iface: Obj, out: Collected) -> None:
+    for key, binding in _CORE_BINDINGS.items():
+        if key in iface.data:
+            out.set("binding", binding, iface.key_at(key))
+            return
+    plugin = iface.mapping("binding")
+    if plugin is not None:
+        name = plugin.text("name") or ""
+        out.set("binding", _PLUGIN_BINDINGS.get(name, "other"), iface.at("binding"))
+        out.set("binding_plugin", name, plugin.at("name"))
+
+
+def _cloud_init(volumes: list[Obj], interfaces: list[Interface], out: Collected, ctx: ReadContext
+                ) -> list[Interface]:
+    """Mark cloud-init network data, and give interfaces the static addresses it configures."""
+    for volume in volumes:
+        for key in _CLOUD_INIT:
+            source = volume.mapping(key)
+            if source is None:
+                continue
+            if any(source.has(k) for k in ("networkData", "networkDataBase64", "networkDataSecretRef")):
+                out.set("cloud_init_network", True, volume.at(key))
+            data = _network_data(source, ctx)
+            if isinstance(data, YMap):
+                pairs = [(i.name, i.mac) for i in interfaces]
+                for index, addresses in static_addresses(data, pairs, source).items():
+                    iface = interfaces[index]
+                    spans = dict(iface.spans)
+                    for n, (_, span) in enumerate(addresses, start=len(iface.ips)):
+                        spans.setdefault("ips", span)
+                        spans[f"ips[{n}]"] = span
+                    interfaces[index] = replace(iface, ips=(*iface.ips, *(a for a, _ in addresses)), spans=spans)
+                return interfaces  # KubeVirt allows one networkData source
+    return interfaces
+
+
+def _network_data(source: Obj, ctx: ReadContext) -> Any:
+    text = source.text("networkData")
+    if text is not None:
+        return read_yaml_string(text, source.at("networkData"), source.sub("networkData"), ctx.texts, ctx.problems)
+    encoded = source.text("networkDataBase64")
+    if encoded is None:
+        return None
+    try:
+        decoded = base64.b64decode(encoded, validate=False).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        source.problems.add(f"{source.sub('networkDataBase64')} is not base64 of UTF-8 text",
+                            source.at("networkDataBase64"))
+        return None
+    return read_yaml_string(decoded, source.at("networkDataBase64"), source.sub("networkDataBase64"), None,
+                            ctx.problems)
+
+
+def _resources(domain: Obj) -> Resources | None:
+    out = Collected()
+    cpu = domain.mapping("cpu")
+    if cpu is not None:
+        out.set("cores", cpu.integer("cores"), cpu.at("cores"))
+        dedicated = cpu.flag("dedicatedCpuPlacement")
+        out.set("dedicated_cpus", dedicated, cpu.at("dedicatedCpuPlacement"))
+    memory = domain.mapping("memory")
+    if memory is not None:
+        out.set("memory", _quantity(memory, "guest"), memory.at("guest"))
+        hugepages = memory.mapping("hugepages")
+        if hugepages is not None:
+            out.set("hugepages", _quantity(hugepages, "pageSize"), hugepages.at("pageSize"))
+    requests = domain.mapping("resources")
+    requested = requests.mapping("requests") if requests is not None else None
+    if requested is not None and "memory" not in out.values:
+        out.set("memory", _quantity(requested, "memory"), requested.at("memory"))
+    if not out.values:
+        return None
+    return Resources(domain.span, spans=out.spans, **out.values)
+
+
+def _quantity(obj: Obj, key: str) -> str | None:
+    """A Kubernetes quantity (`8Gi`, or a bare number of bytes)."""
+    value = obj.text_or_int(key)
+    return str(value) if value is not None else None
+
+
+def _ssh(vmi_spec: Obj) -> SshAccess | None:
+    for credential in vmi_spec.maps("accessCredentials"):
+        key = credential.mapping("sshPublicKey")
+        if key is None:
+            continue
+        out = Collected()
+        source = key.mapping("source")
+        secret = source.mapping("secret") if source is not None else None
+        if secret is not None:
+            out.set("secret_name", secret.text("secretName"), secret.at("secretName"))
+        method = key.mapping("propagationMethod")
+        agent = method.mapping("qemuGuestAgent") if method is not None else None
+        if agent is not None:
+            users = agent.strs("users")
+            if users:
+                out.set("user", users[0][0], users[0][1])
+        return SshAccess(credential.span, spans=out.spans, **out.values)
+    return None
