@@ -14,7 +14,7 @@ from typing import Any
 
 from kvnet.errors import InputProblem
 from kvnet.load import Document, Trap, YMap, locate
-from kvnet.site.wording import describe, quoted, type_word, value_word
+from kvnet.site.wording import describe, entity_name, quoted, type_word, value_word
 from kvnet.span import Span
 
 Path = Sequence[str | int]
@@ -90,17 +90,17 @@ def _missing_field(error: Any, doc: Document, path: list[str | int]) -> tuple[tu
 def _bad_name(error: Any, doc: Document, path: list[str | int]) -> tuple[tuple[object, ...], InputProblem]:
     """A key of a named mapping (a network name, a NIC name) that is not a valid name."""
     key = error.instance
-    container = locate(doc.data, path, doc.span)
-    span = container
+    span = locate(doc.data, path, doc.span)
     parent = _value_at(doc.data, path)
     if isinstance(parent, YMap) and isinstance(key, str):
         span = parent.key_span(key)
-    field, owner = describe(doc.data, path)
-    what = f"{quoted(field)} of {owner}" if owner and field else quoted(field) if field else owner
+    _, owner = describe(doc.data, path)
+    entity = entity_name(path[-1]) if path and isinstance(path[-1], str) else None
+    what = f"{entity} name" if entity else "name"
+    where = f" in {owner}" if owner else ""
     title = error.schema.get("title", "name")
     example = _example(error.schema)
-    detail = _constraint(error)
-    message = f"{quoted(str(key))} in {what} is not a valid {title}{detail}"
+    message = f"{what} {quoted(str(key))}{where} is not a valid {title}{_constraint(error)}"
     hint = error.schema.get("description", "") + (f" Example: {example}." if example else "")
     return ((tuple(path), "name", key), InputProblem(message, span, hint.strip()))
 

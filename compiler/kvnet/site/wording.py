@@ -29,6 +29,11 @@ _TYPE_WORDS = {
 }
 
 
+def entity_name(collection: str) -> str | None:
+    """What one entry of a named mapping is called: "networks" → "network"."""
+    return _NAMED.get(collection)
+
+
 def quoted(text: str) -> str:
     return '"' + text.replace('"', '\\"') + '"'
 
