@@ -50,3 +50,17 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
     """1-based line number of the `occurrence`-th line containing `needle`."""
     hits = [n for n, line in enumerate(text.splitlines(), 1) if needle in line]
     return hits[occurrence - 1]
+
+
+def require_tool(name: str, how: str = "") -> str:
+    """tests/toolcheck.py's require_tool: the tool's path, or a skip (a failure under CI=true)."""
+    import importlib.util
+
+    module_name = "kvnet_tests_toolcheck"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, REPO / "tests" / "toolcheck.py")
+        assert spec and spec.loader
+        sys.modules[module_name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[module_name])
+    found: str = sys.modules[module_name].require_tool(name, how)
+    return found
