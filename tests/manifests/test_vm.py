@@ -197,6 +197,6 @@ spec:
 """
     reading = read_yaml(text)
     (problem,) = reading.read.problems
-    assert "networkData cannot be read" in problem.message
+    assert "networkData cannot be read" in problem.message and "line 3" not in problem.message
     assert problem.span.line >= 11  # inside the block, not at `networkData:`
     assert reading.read.site.vms[0].cloud_init_network

@@ -6,6 +6,7 @@ block scalar. A string that does not parse is not a crash: the reason and its pl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ from kvnet.manifests.fields import Obj, Problems
 from kvnet.manifests.jsonpos import JsonSyntaxError, parse_json
 from kvnet.manifests.positions import ScalarPlaces, SourceTexts
 from kvnet.span import Span
+
+_INNER_PLACE = re.compile(r" at line [0-9]+,? column [0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,9 @@ def read_yaml_string(value: str, span: Span, path: str, texts: SourceTexts | Non
     except KvnetInputError as exc:
         first = exc.problems[0] if exc.problems else None
         where = places.from_value_span(first.span) if first and first.span else span
-        problems.add(f"{path} cannot be read: {first.message if first else exc}", where,
+        # the loader's "at line N column M" counts inside the string; the span already says where
+        message = _INNER_PLACE.sub("", first.message if first else str(exc))
+        problems.add(f"{path} cannot be read: {message}", where,
                      "fix the embedded YAML; kvnet skipped it")
         return None
     if not loaded.documents:
