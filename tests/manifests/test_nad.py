@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 
-
-
 HEAD = """\
 apiVersion: k8s.cni.cncf.io/v1
 kind: NetworkAttachmentDefinition
@@ -66,7 +64,8 @@ def place_of(text: str, needle: str) -> tuple[int, int]:
 @pytest.mark.parametrize(
     "config",
     [
-        pytest.param('  config: |-\n    {"cniVersion": "0.3.1",\n     "type": "bridge", "vlan": 350}\n', id="literal-strip"),
+        pytest.param('  config: |-\n    {"cniVersion": "0.3.1",\n     "type": "bridge", "vlan": 350}\n',
+                     id="literal-strip"),
         pytest.param('  config: |2\n      {"type": "bridge",\n        "vlan": 350}\n', id="explicit-indentation"),
         pytest.param('  config: >\n    {"type": "bridge",\n     "vlan": 350}\n', id="folded"),
         pytest.param('  config: >-\n    {"type": "bridge",\n\n     "vlan": 350}\n', id="folded-blank-line"),
@@ -130,7 +129,8 @@ def test_mapping_instead_of_string_is_read_and_flagged(read_yaml: Callable[..., 
 
 
 def test_nad_without_spec_is_a_network_without_config(read_yaml: Callable[..., Any]) -> None:
-    reading = read_yaml("apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata: {name: istio-cni}\n")
+    reading = read_yaml("apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\n"
+                        "metadata: {name: istio-cni}\n")
     (net,) = reading.read.site.networks
     assert net.name == "istio-cni" and net.namespaces == ("default",)
     assert "config" not in net.spans and net.config_error == "" and net.type == "other"

@@ -10,6 +10,7 @@ from typing import Any
 from kvnet.load import SourceFile, load_file
 from kvnet.manifests import read_manifest_files
 from kvnet.model import Located
+from kvnet.span import Span
 
 
 def _index(folder: Path) -> dict[str, Any]:
@@ -21,7 +22,7 @@ def _located(obj: Any) -> Iterator[Located]:
     """Every model object inside a Site (depth first)."""
     if isinstance(obj, Located):
         yield obj
-        for name in obj.__dataclass_fields__:  # type: ignore[attr-defined]
+        for name in obj.__dataclass_fields__:
             yield from _located(getattr(obj, name))
     elif isinstance(obj, tuple):
         for item in obj:
@@ -64,7 +65,7 @@ def test_all_examples_together_build_one_site(upstream_examples: Path) -> None:
     assert cudn.physical_network == "provider-network" and "provider-network" in mappings
 
 
-def _text_at(sources: dict[str, SourceFile], span: Any) -> str:
+def _text_at(sources: dict[str, SourceFile], span: Span) -> str:
     line = sources[span.file].text.splitlines()[span.line - 1]
     end = span.end_column - 1 if span.end_line == span.line else len(line)
     return line[span.column - 1 : end]
