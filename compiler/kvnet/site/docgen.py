@@ -82,8 +82,10 @@ class DocWriter:
                 key = self.resolve(s.get("propertyNames", {})).get("title", "name")
                 return f"map of {key} → {self.type_of(values)}"
             return "object"
+        if kind == "string" and (s.get("format") or s.get("pattern")) and s.get("title"):
+            return str(s["title"])
         if kind == "string" and s.get("format"):
-            return str(s.get("title") or s["format"])
+            return str(s["format"])
         words = {"string": "text", "integer": "integer", "boolean": "boolean", "number": "number"}
         if isinstance(kind, list):
             return " or ".join(words.get(str(k), str(k)) for k in kind)

@@ -55,13 +55,13 @@ def _translate(error: Any, doc: Document) -> list[tuple[tuple[object, ...], Inpu
 def _unknown_fields(error: Any, doc: Document, path: list[str | int]) -> list[tuple[tuple[object, ...], InputProblem]]:
     known = sorted(error.schema.get("properties", {}))
     patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
-    _, owner = describe(doc.data, path)
     out: list[tuple[tuple[object, ...], InputProblem]] = []
+    owner = _place(doc, path)
     for key in error.instance:
         if key in known or any(p.search(key) for p in patterns):
             continue
         span = locate(doc.data, [*path, key], doc.span, key=True)
-        where = f" in {owner}" if owner else ""
+        where = f" {owner}"
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         if not close:
             close = [k for k in known if k.lower() == key.lower()]
@@ -75,8 +75,7 @@ def _unknown_fields(error: Any, doc: Document, path: list[str | int]) -> list[tu
 def _missing_field(error: Any, doc: Document, path: list[str | int]) -> tuple[tuple[object, ...], InputProblem]:
     match = re.match(r"^'(.*)' is a required property$", error.message)
     field = match.group(1) if match else str(error.validator_value)
-    _, owner = describe(doc.data, path)
-    where = f" in {owner}" if owner else " at the top of the document"
+    where = f" {_place(doc, path)}"
     reason = ""
     if "then" in error.absolute_schema_path and isinstance(error.instance, dict):
         reason = f" (a {error.instance.get('type')} network needs it)"
@@ -106,6 +105,16 @@ def _bad_name(error: Any, doc: Document, path: list[str | int]) -> tuple[tuple[o
 
 
 # ------------------------------------------------------------------------------------------- values
+
+
+def _place(doc: Document, path: Path) -> str:
+    """Where a field lives: `in network "prod-web"`, `in "cluster.ovn"`, `at the top of the document`."""
+    field, owner = describe(doc.data, path)
+    if field and owner:
+        return f"in {quoted(field)} of {owner}"
+    if owner or field:
+        return f"in {owner or quoted(field)}"
+    return 'in "spec"' if list(path) == ["spec"] else "at the top of the document"
 
 
 def _subject(doc: Document, path: Path) -> str:
