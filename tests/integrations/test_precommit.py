@@ -106,24 +106,27 @@ def test_pre_commit_try_repo(tmp_path: Path, good_site: str, bad_site: str) -> N
     if _git(["status", "--porcelain", "--", ".pre-commit-hooks.yaml"], REPO):
         pytest.fail(".pre-commit-hooks.yaml has uncommitted changes: try-repo would test the committed one")
     head = _git(["rev-parse", "HEAD"], REPO)
+    broken_site = good_site.replace("vlan: 20\n", "vlan: twenty\n")  # a schema error: exit 2
     user = tmp_path / "user-repo"
-    for name, text in (("good", good_site), ("bad", bad_site)):
+    for name, text in (("good", good_site), ("bad", bad_site), ("broken", broken_site)):
         (user / "clusters" / name).mkdir(parents=True)
         (user / "clusters" / name / "site.yaml").write_text(text, encoding="utf-8")
     _git(["init", "-q"], user)
     _git(["add", "."], user)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PRE_COMMIT_COLOR": "never"}
 
-    def hook(site: str) -> subprocess.CompletedProcess[str]:
+    def hook(*sites: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([pre_commit, "try-repo", str(REPO), "kvnet", "--ref", head, "--verbose",
-                               "--files", site], cwd=user, env=env, capture_output=True, text=True,
+                               "--files", *sites], cwd=user, env=env, capture_output=True, text=True,
                               timeout=900, check=False)
 
+    # two runs only: each try-repo installs kvnet (with its dependencies from PyPI) into a fresh venv
     passed = hook("clusters/good/site.yaml")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "kvnet" in passed.stdout and "Passed" in passed.stdout
-    failed = hook("clusters/bad/site.yaml")
-    assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "Failed" in failed.stdout
+    failed = hook("clusters/good/site.yaml", "clusters/bad/site.yaml", "clusters/broken/site.yaml")
+    assert failed.returncode == 1 and "Failed" in failed.stdout, failed.stdout + failed.stderr
+    assert f"clusters/broken/site.yaml:{line_of(good_site, 'vlan: 20')}:" in failed.stdout
     assert f"clusters/bad/site.yaml:{line_of(bad_site, 'ip: 10.20.0.11/24', 2)}:" in failed.stdout
     assert "IP-05" in failed.stdout
+    assert "clusters/good/" not in failed.stdout, "the good site has no finding"
