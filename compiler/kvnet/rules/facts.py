@@ -37,6 +37,22 @@ def is_openshift(site: Site) -> bool:
     return site.cluster is None or site.cluster.distribution == "openshift"
 
 
+def looks_openshift(site: Site) -> bool:
+    """OpenShift by the cluster facts; for manifests without facts, by objects in openshift-* namespaces."""
+    if site.cluster is not None:
+        return site.cluster.distribution == "openshift"
+    return site.origin == "site" or any(o.namespace.startswith("openshift-") for o in site.objects)
+
+
+def unseen_in_manifests(site: Site, present: bool) -> bool:
+    """True when manifests hold none of the objects a cross-file reference points to.
+
+    A repo (or a single file) without any NNCP, NAD or SR-IOV policy does not manage them: the other
+    side of the reference lives elsewhere, so a missing target proves nothing. Sites always declare both.
+    """
+    return site.origin == "manifest" and not present
+
+
 def cnv_namespace(site: Site) -> str:
     if site.cluster is not None:
         return site.cluster.cnv_namespace

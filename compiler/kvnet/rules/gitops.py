@@ -1,8 +1,9 @@
 """GitOps delivery with Argo CD: sync options, waves, webhooks and drift (GIT-01 … GIT-04).
 
 These rules read the metadata of the manifests in the checked files (`site.objects`: kind, namespace,
-annotations) and so only judge manifests. A site file has no waves or annotations: kvnet's emitter writes
-them, and linting the compiled output checks it.
+annotations) and so only judge manifests, and only when Argo CD is in sight (an Application or an
+`argocd.argoproj.io/` annotation in the files) or the policy says so (`argocd_managed`). A site file
+has no waves or annotations: kvnet's emitter writes them, and linting the compiled output checks it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 
 from kvnet.findings import Problem, Related
 from kvnet.model import Cluster, ObjectRef, Site
-from kvnet.rules.facts import api_group, on_pod_network, sync_options, vm_label, wave
+from kvnet.rules.facts import SYNC_OPTIONS, SYNC_WAVE, api_group, on_pod_network, sync_options, vm_label, wave
 from kvnet.rules.registry import RuleContext, rule
 from kvnet.span import Span
 
@@ -36,8 +37,19 @@ def _operator_namespaces(site: Site) -> dict[str, str]:
     }
 
 
-def _place(obj: ObjectRef) -> Span:
-    return obj.at("annotations")
+def _place(obj: ObjectRef, annotation: str) -> Span:
+    """The annotation's value when written, else the annotations (or the object) where it belongs."""
+    return obj.spans.get(f"annotations.{annotation}", obj.at("annotations"))
+
+
+def _argocd_in_sight(site: Site) -> bool:
+    return any(o.kind in ("Application", "ApplicationSet") or any(k.startswith("argocd.argoproj.io/")
+               for k in o.annotations) for o in site.objects)
+
+
+def _judged(ctx: RuleContext) -> bool:
+    """GitOps rules judge manifests synced by Argo CD: seen in the files, or said by the policy."""
+    return bool(ctx.options.get("argocd_managed", False)) or _argocd_in_sight(ctx.site)
 
 
 def _installed_in_sync(site: Site) -> dict[str, ObjectRef]:
@@ -55,7 +67,7 @@ def _installed_in_sync(site: Site) -> dict[str, ObjectRef]:
 
 
 @rule("GIT-01", "cr-synced-with-operator", "Custom resource synced together with the operator that installs its CRD",
-      options={"application_skip_dry_run": False})
+      options={"application_skip_dry_run": False, "argocd_managed": False})
 def cr_synced_with_operator(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
     When the checked manifests install an operator (its Subscription, or the CRD itself), every custom
@@ -89,9 +101,11 @@ def cr_synced_with_operator(ctx: RuleContext) -> Iterator[Problem]:
     ## Options
     - `application_skip_dry_run`: the Application already sets SkipDryRunOnMissingResource=true for the
       whole sync (default false).
+    - `argocd_managed`: judge even when the checked files show no sign of Argo CD (no Application, no
+      `argocd.argoproj.io/` annotation); default false.
     """
     installers = _installed_in_sync(ctx.site)
-    if not installers:
+    if not installers or not _judged(ctx):
         return
     app_level = bool(ctx.options.get("application_skip_dry_run", False))
     for obj in ctx.site.objects:
@@ -102,17 +116,17 @@ def cr_synced_with_operator(ctx: RuleContext) -> Iterator[Problem]:
         related = (Related(installer.span, f"{installer.kind} {installer.name!r} installs {group} in this sync"),)
         if not app_level and SKIP_DRY_RUN not in sync_options(obj):
             yield Problem(f"{obj.kind} {obj.name!r} is synced with the operator that installs its CRD, without "
-                          f"{SKIP_DRY_RUN}: the dry run fails the whole sync", _place(obj),
+                          f"{SKIP_DRY_RUN}: the dry run fails the whole sync", _place(obj, SYNC_OPTIONS),
                           f"annotate it with argocd.argoproj.io/sync-options: {SKIP_DRY_RUN}", related)
         if installer.kind == "Subscription" and wave(obj) <= wave(installer):
             yield Problem(f"{obj.kind} {obj.name!r} is in sync wave {wave(obj)}, not after the Subscription "
-                          f"{installer.name!r} (wave {wave(installer)}) that installs its CRD", _place(obj),
+                          f"{installer.name!r} (wave {wave(installer)}) that installs its CRD", _place(obj, SYNC_WAVE),
                           f"give it a sync wave greater than {wave(installer)}", related)
 
 
 @rule("GIT-02", "waves-assume-nncp-ready",
       "VMs or NADs not ordered after NNCPs, or ordered without an NNCP health check",
-      severity="warning", options={"nncp_health_check": False})
+      severity="warning", options={"nncp_health_check": False, "argocd_managed": False})
 def waves_assume_nncp_ready(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
     When the checked manifests hold node policies (NNCPs) and the VMs or NADs that use them: each NNCP
@@ -142,10 +156,15 @@ def waves_assume_nncp_ready(ctx: RuleContext) -> Iterator[Problem]:
 
     ## Options
     - `nncp_health_check`: Argo CD has an NNCP health check (Argo CD ≥ 3.4 or a custom one; default false).
+    - `argocd_managed`: judge even when the checked files show no sign of Argo CD (no Application, no
+      `argocd.argoproj.io/` annotation); default false.
     """
     nncps = [o for o in ctx.site.objects if o.kind == NNCP_KIND]
-    consumers = [o for o in ctx.site.objects if o.kind in VM_KINDS or o.kind == NAD_KIND]
-    if not nncps or not consumers:
+    on_nodes = {(ns, n.name) for n in ctx.site.networks if n.type in ("linux-bridge", "ovn-localnet")
+                for ns in n.namespaces}
+    consumers = [o for o in ctx.site.objects if o.kind in VM_KINDS
+                 or (o.kind == NAD_KIND and (o.namespace or "default", o.name) in on_nodes)]
+    if not nncps or not consumers or not _judged(ctx):
         return
     earliest = min(consumers, key=wave)
     health = bool(ctx.options.get("nncp_health_check", False))
@@ -154,10 +173,10 @@ def waves_assume_nncp_ready(ctx: RuleContext) -> Iterator[Problem]:
         if wave(nncp) >= wave(earliest):
             yield Problem(f"NNCP {nncp.name!r} is in sync wave {wave(nncp)}, not before {earliest.kind} "
                           f"{earliest.name!r} (wave {wave(earliest)}): VMs may start before their bridge exists",
-                          _place(nncp), f"give the NNCP a sync wave lower than {wave(earliest)}", related)
+                          _place(nncp, SYNC_WAVE), f"give the NNCP a sync wave lower than {wave(earliest)}", related)
         elif not health:
             yield Problem(f"NNCP {nncp.name!r} is ordered before NADs and VMs, but Argo CD treats it as ready at "
-                          f"once unless it has an NNCP health check", _place(nncp),
+                          f"once unless it has an NNCP health check", _place(nncp, SYNC_WAVE),
                           "add an NNCP health check to Argo CD (built in from 3.4), then set nncp_health_check",
                           related)
 
@@ -173,7 +192,7 @@ WEBHOOK_KINDS = {
 
 
 @rule("GIT-03", "webhook-before-operator-ready", "Webhook-validated resource synced in the same wave as its operator",
-      severity="warning")
+      severity="warning", options={"argocd_managed": False})
 def webhook_before_operator_ready(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
     For resources validated by an operator's webhook — SriovNetworkNodePolicy (SR-IOV operator), MetalLB
@@ -202,7 +221,13 @@ def webhook_before_operator_ready(ctx: RuleContext) -> Iterator[Problem]:
     ## How to fix
     Order operators (-9), their singleton CRs (-8) and the validated resources (later), and let the
     Application retry.
+
+    ## Options
+    - `argocd_managed`: judge even when the checked files show no sign of Argo CD (no Application, no
+      `argocd.argoproj.io/` annotation); default false.
     """
+    if not _judged(ctx):
+        return
     namespaces = _operator_namespaces(ctx.site)
     markers: dict[str, list[ObjectRef]] = defaultdict(list)
     for obj in ctx.site.objects:
@@ -215,17 +240,17 @@ def webhook_before_operator_ready(ctx: RuleContext) -> Iterator[Problem]:
         latest = max(markers[obj.kind], key=wave)
         if wave(obj) <= wave(latest):
             yield Problem(f"{obj.kind} {obj.name!r} is in sync wave {wave(obj)}, not after {latest.kind} "
-                          f"{latest.name!r} (wave {wave(latest)}), whose webhook validates it", _place(obj),
+                          f"{latest.name!r} (wave {wave(latest)}), whose webhook validates it", _place(obj, SYNC_WAVE),
                           f"give it a sync wave greater than {wave(latest)}",
                           (Related(latest.span, f"{latest.kind} {latest.name!r} is in wave {wave(latest)}"),))
 
 
 @rule("GIT-04", "in-cluster-mac-drift", "VM interfaces without a pinned MAC that KubeMacPool will write (drift)",
-      severity="warning", options={"ignore_differences_configured": False})
+      severity="warning", options={"ignore_differences_configured": False, "argocd_managed": False})
 def in_cluster_mac_drift(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
-    On manifests, reports VirtualMachines whose masquerade or secondary-network interfaces have no
-    `macAddress`, in namespaces KubeMacPool serves (not labelled
+    On manifests synced by Argo CD, reports VirtualMachines whose masquerade or secondary-network
+    interfaces have no `macAddress`, in namespaces KubeMacPool serves (not labelled
     `mutatevirtualmachines.kubemacpool.io: ignore`).
 
     ## Why is this bad?
@@ -251,8 +276,12 @@ def in_cluster_mac_drift(ctx: RuleContext) -> Iterator[Problem]:
 
     ## Options
     - `ignore_differences_configured`: the Application ignores KubeMacPool's MACs (default false).
+    - `argocd_managed`: judge even when the checked files show no sign of Argo CD (no Application, no
+      `argocd.argoproj.io/` annotation); default false.
     """
     if ctx.site.origin != "manifest" or bool(ctx.options.get("ignore_differences_configured", False)):
+        return
+    if not _judged(ctx):
         return
     opted_out = {ns.name for ns in ctx.site.namespaces if ns.labels.get(KMP_OPT_OUT) == "ignore"}
     for vm in ctx.site.vms:

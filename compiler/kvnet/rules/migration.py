@@ -28,6 +28,8 @@ def _migration_networks(ctx: RuleContext) -> Iterator[tuple[Network | None, Prob
     if hc is None or not hc.live_migration_network or site.origin == "site":
         return
     name = hc.live_migration_network
+    if not site.networks:
+        return  # no NAD in the checked files: the migration NAD is managed elsewhere
     namespace = hc.namespace or namespace  # upstream KubeVirt: the NAD lives beside the KubeVirt CR
     candidates = [n for n in site.networks if n.name == name]
     here = next((n for n in candidates if namespace in n.namespaces), None)

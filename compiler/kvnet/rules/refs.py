@@ -12,11 +12,12 @@ from collections.abc import Iterator
 
 from kvnet.findings import Problem, Related
 from kvnet.model import Network
-from kvnet.rules.facts import group_nodes, is_openshift, net_label, on_pod_network, vm_label
+from kvnet.rules.facts import group_nodes, looks_openshift, net_label, on_pod_network, unseen_in_manifests, vm_label
 from kvnet.rules.registry import RuleContext, rule
 
 OVN_CNI = "ovn-k8s-cni-overlay"
 BRIDGE_CNIS = ("bridge", "cnv-bridge")
+RESOURCE_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"
 GLOBAL_NAD_NAMESPACES = ["default", "openshift-multus", "openshift-sriov-network-operator", "openshift-cnv"]
 
 
@@ -58,6 +59,8 @@ def unknown_network_reference(ctx: RuleContext) -> Iterator[Problem]:
     Correct the name, create the NAD in the VM's namespace (a site: add the namespace to the network's
     `namespaces`), or qualify the reference as `namespace/name`.
     """
+    if unseen_in_manifests(ctx.site, bool(ctx.site.networks)):
+        return
     by_name: dict[str, list[Network]] = defaultdict(list)
     for known in ctx.site.networks:
         by_name[known.name].append(known)
@@ -73,9 +76,12 @@ def unknown_network_reference(ctx: RuleContext) -> Iterator[Problem]:
         if elsewhere:
             message = (f"{vm_label(vm)} interface {iface.name!r} names network {iface.network!r}, "
                        f"which is not offered in namespace {namespace}")
-            hint = (f"add {namespace} to the namespaces of {name!r}, or qualify the reference"
-                    if elsewhere[0].origin == "site" else
-                    f"create the NAD {namespace}/{name}, or qualify the reference as <namespace>/{name}")
+            if elsewhere[0].origin == "site":
+                hint = f"add {namespace} to the namespaces of {name!r}"
+            elif "/" in iface.network:
+                hint = f"create the NAD {namespace}/{name}, or name the namespace that has it"
+            else:
+                hint = f"create the NAD {namespace}/{name}, or qualify the reference as <namespace>/{name}"
         else:
             message = (f"{vm_label(vm)} interface {iface.name!r} names network {iface.network!r}, "
                        f"but no network or NetworkAttachmentDefinition {namespace}/{name} exists")
@@ -116,7 +122,7 @@ def cross_namespace_network_reference(ctx: RuleContext) -> Iterator[Problem]:
     - `global_namespaces`: namespaces any VM may reference (default: default, openshift-multus,
       openshift-sriov-network-operator, openshift-cnv).
     """
-    if not is_openshift(ctx.site):
+    if not looks_openshift(ctx.site):
         return
     allowed = set(ctx.options.get("global_namespaces", GLOBAL_NAD_NAMESPACES))
     for vm, iface, _net in ctx.graph.attachments():
@@ -174,12 +180,13 @@ def invalid_nad_config(ctx: RuleContext) -> Iterator[Problem]:
         if "type" not in keys and "plugins" not in keys:
             missing.append("type")
         if missing:
-            yield Problem(f"{label}: spec.config lacks {', '.join(missing)}", net.at("raw_config_keys"),
+            yield Problem(f"{label}: spec.config lacks {', '.join(missing)}", net.at("config"),
                           f"add {', '.join(repr(k) for k in missing)} to the CNI config")
         if net.cni_type == OVN_CNI:
             if "ipam" in keys:
                 yield Problem(f"{label}: OVN-Kubernetes rejects an \"ipam\" key in the CNI config",
-                              net.at("ipam"), "remove ipam; give OVN-K its addresses with \"subnets\"")
+                              net.spans.get("config.ipam", net.at("config")),
+                              "remove ipam; give OVN-K its addresses with \"subnets\"")
             name = net.config_name or net.ovn_network_name
             if name in ("default", "ovn-kubernetes"):
                 yield Problem(f"{label}: OVN-Kubernetes reserves the network name {name!r}",
@@ -213,6 +220,8 @@ def bridge_not_created(ctx: RuleContext) -> Iterator[Problem]:
     ## How to fix
     Name a bridge a node policy creates, or create it (with an uplink) in a node group / NNCP.
     """
+    if unseen_in_manifests(ctx.site, bool(ctx.site.node_groups)):
+        return
     bridges: dict[str, list[object]] = defaultdict(list)
     for group in ctx.site.node_groups:
         for br in group.bridges:
@@ -399,6 +408,8 @@ def localnet_without_bridge_mapping(ctx: RuleContext) -> Iterator[Problem]:
     ## How to fix
     Add a bridge mapping for the physical network in a node policy, or name a mapped one.
     """
+    if unseen_in_manifests(ctx.site, bool(ctx.site.node_groups)):
+        return
     mapped = {m.localnet for g in ctx.site.node_groups for m in g.ovn_bridge_mappings}
     for net in ctx.site.networks:
         if net.type != "ovn-localnet" and net.topology != "localnet":
@@ -445,14 +456,18 @@ def sriov_nad_resource_annotation(ctx: RuleContext) -> Iterator[Problem]:
     - `resource_prefix`: the device-plugin resource prefix (default `openshift.io`).
     """
     prefix = str(ctx.options.get("resource_prefix", "openshift.io"))
+    written = {(o.namespace or "default", o.name): o for o in ctx.site.objects
+               if o.kind == "NetworkAttachmentDefinition"}
     for net in ctx.site.networks:
         if not _is_nad(net) or net.cni_type != "sriov":
             continue
-        if not net.resource_name:
-            yield Problem(f"{net_label(net)} is an SR-IOV NAD without the k8s.v1.cni.cncf.io/resourceName "
-                          f"annotation", net.at("resource_name"),
-                          f"annotate it with k8s.v1.cni.cncf.io/resourceName: {prefix}/<resourceName>")
-        elif net.resource_name.rsplit("/", 1)[0] != prefix or "/" not in net.resource_name:
-            yield Problem(f"{net_label(net)} requests resource {net.resource_name!r}, not under prefix "
-                          f"{prefix}/", net.at("resource_name"),
-                          f"write it as {prefix}/{net.resource_name.rsplit('/', 1)[-1]}")
+        ref = written.get((net.namespaces[0] if net.namespaces else "default", net.name))
+        annotation = ref.annotations.get(RESOURCE_ANNOTATION) if ref is not None else net.resource_name or None
+        if not annotation:
+            yield Problem(f"{net_label(net)} is an SR-IOV NAD without the {RESOURCE_ANNOTATION} annotation",
+                          ref.at("annotations") if ref is not None else net.span,
+                          f"annotate it with {RESOURCE_ANNOTATION}: {prefix}/<resourceName>")
+        elif "/" not in annotation or annotation.rsplit("/", 1)[0] != prefix:
+            place = ref.spans.get(f"annotations.{RESOURCE_ANNOTATION}", ref.span) if ref is not None else net.span
+            yield Problem(f"{net_label(net)} requests resource {annotation!r}, not under prefix {prefix}/", place,
+                          f"write it as {prefix}/{annotation.rsplit('/', 1)[-1]}")

@@ -19,6 +19,7 @@ from kvnet.rules.facts import (
     policies_by_resource,
     policies_for,
     resource_base,
+    unseen_in_manifests,
     vf_count,
     vf_span,
     vm_label,
@@ -62,6 +63,8 @@ def sriov_resource_not_provided(ctx: RuleContext) -> Iterator[Problem]:
     ## How to fix
     Use the resourceName of an existing SriovNetworkNodePolicy, or add a policy (and VFs) for it.
     """
+    if unseen_in_manifests(ctx.site, bool(ctx.site.sriov_policies)):
+        return
     index = policies_by_resource(ctx.site)
     for net in ctx.site.networks:
         if net.type != "sriov":
@@ -218,8 +221,8 @@ def sriov_object_namespace(ctx: RuleContext) -> Iterator[Problem]:
     expected = ctx.site.cluster.sriov_namespace if ctx.site.cluster else "openshift-sriov-network-operator"
     allowed = {expected, "sriov-network-operator"}
     for obj in ctx.site.objects:
-        if obj.kind not in SRIOV_KINDS:
-            continue
+        if obj.kind not in SRIOV_KINDS or not obj.namespace:
+            continue  # no namespace written: kubectl applies it where the user points it
         if obj.namespace not in allowed:
             hint = f"move it to namespace {expected}"
             if obj.kind in ("SriovNetwork", "SriovIBNetwork"):
