@@ -30,7 +30,8 @@ Sample = tuple[str, Site, Bundle]
 
 def schema_path(schemas: Path, manifest: dict[str, Any]) -> Path:
     """The schema file for a manifest's apiVersion/kind, per the README's two layouts."""
-    api_version, kind = manifest["apiVersion"], manifest["kind"]
+    api_version: str = manifest["apiVersion"]
+    kind: str = manifest["kind"]
     if "/" in api_version:
         group, version = api_version.split("/", 1)
         if group == "kustomize.config.k8s.io":
@@ -188,3 +189,30 @@ def test_argocd_objects_stay_out_of_the_kustomization(sample: Sample, kind: str)
     listed = set(kustomization["resources"])
     assert all(path not in listed for path, m in bundle if m["kind"] == kind)
     assert listed == {path for path, m in bundle if m["kind"] not in (kind, "Kustomization")}
+
+
+def test_kubectl_validate_rejects_an_unquoted_spoofchk(
+    schemas_dir: Path, require_tool: Callable[..., str], tmp_path: Path
+) -> None:
+    """The kubectl-validate oracle is not vacuous: `spoofChk: on` unquoted is a boolean, outside the enum."""
+    binary = require_tool("kubectl-validate", KUBECTL_VALIDATE_INSTALL)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: sriovnetwork.openshift.io/v1\nkind: SriovNetwork\n"
+                   "metadata: {name: n, namespace: openshift-sriov-network-operator}\n"
+                   "spec: {resourceName: r, spoofChk: on}\n")
+    crds = ",".join(str(p) for p in _crds_for_kubectl_validate(tmp_path))
+    result = subprocess.run([binary, str(bad), "--local-crds", crds, "--version", "1.30"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+
+
+def test_application_set_for_several_sites_validates(schemas_dir: Path,
+                                                      load_sample: Callable[[str], Site]) -> None:
+    from kvnet.emit.argocd import application_set
+
+    sites = [load_sample("full"), load_sample("model-full"), load_sample("minimal")]
+    appset = application_set("vm-networking", sites)
+    elements = appset["spec"]["generators"][0]["list"]["elements"]
+    assert [e["name"] for e in elements] == ["dc1-prod", "dc1-prod"]  # minimal has no gitops: left out
+    schema = json.loads(schema_path(schemas_dir, appset).read_text())
+    assert not list(jsonschema.Draft7Validator(schema).iter_errors(appset))
