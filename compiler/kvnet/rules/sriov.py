@@ -71,17 +71,21 @@ def sriov_resource_not_provided(ctx: RuleContext) -> Iterator[Problem]:
             continue
         policies = policies_for(net, index, ctx.site)
         if not policies:
-            if net.resource_name:
+            if net.pf and ctx.site.origin == "site" and not _pf_capable(ctx.site, net.pf):
+                yield Problem(f"{net_label(net)} uses PF {net.pf!r}, which no node group lists as an SR-IOV "
+                              f"capable NIC", net.at("pf"),
+                              f"add sriov: {{totalVfs: N}} to NIC {net.pf} in a node group, or name another PF")
+            elif net.resource_name:
                 known = ", ".join(sorted(k for k in index if k)) or "none"
                 yield Problem(f"{net_label(net)} requests resource {resource_base(net.resource_name)!r}, which "
                               f"no SriovNetworkNodePolicy provides (policies provide: {known})",
                               net.at("resource_name"), "use a policy's resourceName, or add a policy for it")
-            elif net.pf and ctx.site.origin == "site" and not _pf_capable(ctx.site, net.pf):
-                yield Problem(f"{net_label(net)} uses PF {net.pf!r}, which no node group lists as an SR-IOV "
-                              f"capable NIC", net.at("pf"),
-                              f"add sriov: {{totalVfs: N}} to NIC {net.pf} in a node group, or name another PF")
             continue
         yield from _capacity(ctx, net, policies)
+
+
+def nic_group(site: Site, nic: Nic) -> str:
+    return next((g.name for g in site.node_groups if nic in g.nics), "")
 
 
 def _pf_capable(site: Site, pf: str) -> bool:
@@ -112,9 +116,9 @@ def _capacity(ctx: RuleContext, net: Network, policies: list[SriovPolicy]) -> It
 def invalid_sriov_policy(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
     Mirrors the SR-IOV operator's webhook offline: `resourceName` matches `^[a-zA-Z0-9_]+$`, `numVfs` > 0
-    and ≤ the PF's `totalVfs` (≤ 128 on Mellanox), a `pfNames` VF range `#first-last` is ordered and
-    below `numVfs`, no `vfio-pci` with `isRdma`, and VF ranges of policies on the same PF and nodes do not
-    overlap (sorted and swept per PF).
+    and ≤ the PF's `totalVfs` (≤ 128 on Mellanox; a site's PF must be listed SR-IOV capable), a
+    `pfNames` VF range `#first-last` is ordered and below `numVfs`, no `vfio-pci` with `isRdma`, and VF
+    ranges of policies on the same PF and nodes do not overlap (sorted and swept per PF).
 
     ## Why is this bad?
     The webhook rejects the policy once the operator runs — or, where it is off or not ready, nodes get
@@ -180,6 +184,10 @@ def _policy_fields(site: Site, policy: SriovPolicy) -> Iterator[Problem]:
     for pf in policy.pf_names:
         for nic in _pf_nics(site, policy, pf):
             if nic.sriov is None:
+                if site.origin == "site":  # the site's NICs are facts: this one has no VFs
+                    yield Problem(f"{name}: PF {pf} of node group {nic_group(site, nic)!r} is not listed as "
+                                  f"SR-IOV capable", policy.at("pf"), f"add sriov: {{totalVfs: N}} to NIC {pf}, "
+                                  "or use an SR-IOV capable NIC", (Related(nic.span, f"NIC {pf} declared here"),))
                 continue
             vendor = (policy.vendor or nic.sriov.vendor).lower()
             limit = MELLANOX_MAX_VFS if vendor == MELLANOX else nic.sriov.total_vfs
