@@ -63,7 +63,7 @@ def test_nncp_has_bond_trunked_bridge_vlan_interface_mtus_and_bridge_mappings(fu
 def test_bridge_nad_carries_vlan_preserve_default_vlan_mtu_macspoofchk_and_resource_annotation(full: Bundle) -> None:
     nad = find(full, "NetworkAttachmentDefinition", "prod-web", "web")
     config = json.loads(nad["spec"]["config"])
-    assert config["type"] in ("cnv-bridge", "bridge")
+    assert config["type"] == "cnv-bridge"
     assert config["bridge"] == "br-vm" and config["vlan"] == 110 and config["mtu"] == 9000
     assert config["preserveDefaultVlan"] is False and config["macspoofchk"] is True
     assert config["name"] == "prod-web" and "ipam" not in config

@@ -1,6 +1,6 @@
 """NetworkAttachmentDefinitions (k8s.cni.cncf.io/v1): one per network and namespace (api-reference §4.2, §6.1, §9).
 
-- Linux bridge: CNAO's `cnv-bridge` plugin, `vlan`, `preserveDefaultVlan: false` written out (the upstream
+- Linux bridge: CNAO's `cnv-bridge` plugin (the site format has no CNI type to choose), `vlan`, `preserveDefaultVlan: false` written out (the upstream
   default flipped in CNI plugins v1.8), `macspoofchk`, `mtu`, and the resource annotation
   `bridge.network.kubevirt.io/<bridge>` so a VM is scheduled only where bridge-marker saw the bridge. Without
   it the bridge plugin silently creates an isolated bridge on a node that lacks it.
@@ -45,7 +45,9 @@ def bridge_config(net: Network, name: str) -> dict[str, Any]:
     config: dict[str, Any] = {
         "cniVersion": CNI_VERSION,
         "name": name,
-        "type": net.cni_type if net.cni_type in ("bridge", "cnv-bridge") else "cnv-bridge",
+        # CNAO's copy of the bridge plugin: installed wherever KubeVirt's network add-ons run (OpenShift
+        # Virtualization and upstream CNAO alike), unlike the plain `bridge` binary.
+        "type": "cnv-bridge",
         "bridge": net.bridge,
     }
     if net.vlan is not None:
