@@ -17,7 +17,7 @@ from kvnet.span import Span
 
 _BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 _BREAK_CHARS = "\n\r\x85\u2028\u2029"
-# how far past the expected place a character may be found (quote escapes such as '' or \" are short)
+# how many visible characters may stand between two matched ones (quote escapes such as '' or \" are short)
 _SEARCH = 8
 
 
@@ -57,6 +57,23 @@ class _Cursor:
             self.column += 1
 
 
+def _find_near(text: str, char: str, start: int, end: int) -> int:
+    """Where `char` is written next, passing at most _SEARCH other visible characters (quote escapes, line
+    continuations) and any blanks; -1 when it is not there."""
+    if start < end and text[start] == char:
+        return start
+    passed = 0
+    for offset in range(start, end):
+        current = text[offset]
+        if current == char:
+            return offset
+        if not current.isspace():
+            passed += 1
+            if passed > _SEARCH:
+                break
+    return -1
+
+
 def _align(value: str, text: str, start: int, end: int, line: int, column: int) -> list[tuple[int, int]] | None:
     """(line, column) of each character of `value` inside text[start:end], or None when they do not match."""
     cur = _Cursor(text, start, line, column)
@@ -76,8 +93,8 @@ def _align(value: str, text: str, start: int, end: int, line: int, column: int) 
             continue
         while cur.offset < end and text[cur.offset].isspace():
             cur.step()
-        found = text.find(char, cur.offset, min(end, cur.offset + _SEARCH))
-        if found < 0 or any(c.isspace() for c in text[cur.offset:found]):
+        found = _find_near(text, char, cur.offset, end)
+        if found < 0:
             misses += 1  # an escape the decoder expanded (\u0041): keep the place, do not advance
             places.append((cur.line, cur.column))
             continue
