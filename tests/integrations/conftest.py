@@ -1,4 +1,4 @@
-"""Fixtures of the integration tests; the helpers live in integration_support.py."""
+"""Fixtures of the integration tests; the helpers live in integration_support.py and action_runner.py."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from pathlib import Path
 
 import pytest
 
-_NAME = "kvnet_tests_integration_support"
-if _NAME not in sys.modules:  # tests/ is not on sys.path under --import-mode=importlib: load it by path
-    _spec = importlib.util.spec_from_file_location(_NAME, Path(__file__).with_name("integration_support.py"))
-    assert _spec and _spec.loader
-    sys.modules[_NAME] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules[_NAME])
+# tests/ is not on sys.path under --import-mode=importlib: the helper modules are loaded by path, under
+# names no other test folder uses.
+for _name, _file in (("kvnet_tests_integration_support", "integration_support.py"),
+                     ("kvnet_tests_action_runner", "action_runner.py")):
+    if _name not in sys.modules:
+        _spec = importlib.util.spec_from_file_location(_name, Path(__file__).with_name(_file))
+        assert _spec and _spec.loader
+        sys.modules[_name] = importlib.util.module_from_spec(_spec)
+        _spec.loader.exec_module(sys.modules[_name])
 
-support = sys.modules[_NAME]
+support = sys.modules["kvnet_tests_integration_support"]
 
 
 @pytest.fixture

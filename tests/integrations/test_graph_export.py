@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +146,67 @@ def test_ids_stay_unique_when_names_sanitize_alike() -> None:
 def test_unknown_format_is_refused(graph: SiteGraph) -> None:
     with pytest.raises(ValueError, match="unknown graph format"):
         export_graph(graph, "png")
+
+
+# ------------------------------------------------------------------------------------------ oracle: mermaid
+
+
+MERMAID_PACKAGES = ("mermaid@11", "jsdom@24")
+
+
+def _mermaid_modules() -> Path:
+    """node_modules with mermaid and jsdom, installed once into a user cache (npm registry)."""
+    import os
+    import subprocess
+
+    from kvnet_tests_integration_support import require_tool
+
+    require_tool("node", "apt-get install nodejs")
+    npm = require_tool("npm", "apt-get install npm")
+    prefix = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kvnet-tests" / "mermaid-11"
+    modules = prefix / "node_modules"
+    if not (modules / "mermaid").is_dir() or not (modules / "jsdom").is_dir():
+        prefix.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix),
+                               *MERMAID_PACKAGES], capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode != 0:
+            message = f"npm install {' '.join(MERMAID_PACKAGES)} failed: {done.stderr[-500:]}"
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(message)
+            pytest.skip(message)
+    return modules
+
+
+@pytest.mark.tool
+@pytest.mark.slow
+def test_real_mermaid_parses_the_drawings(tmp_path: Path, graph: SiteGraph) -> None:
+    import os
+    import subprocess
+
+    from kvnet_tests_integration_support import REPO, require_tool
+
+    from kvnet.load import load_file
+    from kvnet.site import read_site
+
+    modules = _mermaid_modules()
+    files = {"hand-built": export_graph(graph, "mermaid"), "expanded": export_graph(graph, "mermaid", expand=True)}
+    for sample in ("minimal", "full"):
+        site = read_site(load_file(REPO / "samples" / sample / "site.yaml").documents[0])
+        files[sample] = export_graph(SiteGraph(site), "mermaid")
+    files["broken-on-purpose"] = 'flowchart LR\n  a["x"] -->|"y| b\n'  # proves the oracle can say no
+    paths = []
+    for name, text in files.items():
+        path = tmp_path / f"{name}.mmd"
+        path.write_text(text, encoding="utf-8")
+        paths.append(str(path))
+    node = require_tool("node")
+    done = subprocess.run([node, str(Path(__file__).with_name("mermaid_parse.mjs")), *paths],
+                          env={**os.environ, "KVNET_MERMAID_MODULES": str(modules)},
+                          capture_output=True, text=True, timeout=300, check=False)
+    verdicts: dict[str, str] = {}  # file → OK | FAIL
+    for line in done.stdout.splitlines():
+        verdict, _, rest = line.partition(" ")
+        verdicts[rest.split(" ", 1)[0]] = verdict
+    assert verdicts.pop(str(tmp_path / "broken-on-purpose.mmd")) == "FAIL", done.stdout + done.stderr
+    assert set(verdicts.values()) == {"OK"}, done.stdout + done.stderr
+    assert len(verdicts) == len(files) - 1
