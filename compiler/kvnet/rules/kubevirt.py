@@ -147,10 +147,11 @@ def interface_network_pairing(ctx: RuleContext) -> Iterator[Problem]:
         first_pod: Interface | None = None
         for iface in vm.interfaces:
             if not iface.paired:
-                if iface.name:
-                    message = f"{vm_label(vm)} interface {iface.name!r} has no network of the same name"
-                else:
+                # the manifests front end sets network_name only on the side that came from networks[]
+                if iface.network_name:
                     message = f"{vm_label(vm)} network {iface.network_name!r} has no interface of the same name"
+                else:
+                    message = f"{vm_label(vm)} interface {iface.name!r} has no network of the same name"
                 yield Problem(message, iface.span, "pair every interface with one network of the same name")
                 continue
             if iface.name in first_by_name:
