@@ -1,7 +1,8 @@
 """NetworkAttachmentDefinitions (k8s.cni.cncf.io/v1): one per network and namespace (api-reference §4.2, §6.1, §9).
 
-- Linux bridge: CNAO's `cnv-bridge` plugin (the site format has no CNI type to choose), `vlan`, `preserveDefaultVlan: false` written out (the upstream
-  default flipped in CNI plugins v1.8), `macspoofchk`, `mtu`, and the resource annotation
+- Linux bridge: CNAO's `cnv-bridge` plugin (the site format has no CNI type to choose), `vlan`,
+  `preserveDefaultVlan: false` written out (the upstream default flipped in CNI plugins v1.8), `macspoofchk`,
+  `mtu`, and the resource annotation
   `bridge.network.kubevirt.io/<bridge>` so a VM is scheduled only where bridge-marker saw the bridge. Without
   it the bridge plugin silently creates an isolated bridge on a node that lacks it.
 - OVN-Kubernetes layer2/localnet: `ovn-k8s-cni-overlay`, `netAttachDefName` equal to `<namespace>/<name>`
