@@ -22,7 +22,7 @@ from kvnet.model import Site
 
 SCHEMAS = Path(__file__).resolve().parents[2].parent / "shared" / "upstream-schemas"
 KUBECONFORM_INSTALL = "go install github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0"
-KUSTOMIZE_INSTALL = "go install sigs.k8s.io/kustomize/kustomize/v5@latest"
+KUSTOMIZE_INSTALL = "go install sigs.k8s.io/kustomize/kustomize/v5@v5.7.1  (v5.8+ needs Go 1.27)"
 KUBECTL_VALIDATE_INSTALL = "go install sigs.k8s.io/kubectl-validate@latest"
 
 Sample = tuple[str, Site, Bundle]
