@@ -262,6 +262,7 @@ def test_mac_09_marker_annotation_and_sriov_defaults() -> None:
 # ------------------------------------------------------------------------------------------------ scale and samples
 
 
+@pytest.mark.slow
 def test_mac_01_finds_exactly_the_planted_duplicates_among_100k_interfaces() -> None:
     nets = (Network(S, name="a", type="linux-bridge", bridge="br", vlan=10),
             Network(S, name="b", type="linux-bridge", bridge="br", vlan=20))

@@ -3,16 +3,18 @@
 Addresses of both IP families map onto one integer line (IPv6 shifted past every IPv4 address), so a
 single sorted sweep handles dual-stack input and an IPv4 range can never "overlap" an IPv6 one.
 
-`overlaps` reports every interval that overlaps an interval of another owner starting no later than it,
-paired with that earlier interval: n log n, never all pairs. Each conflict situation is reported at least
-once, at the later interval — the style of "each extra owner against the first".
+`overlaps` reports every interval that overlaps an interval of another group sorted before it, paired with
+one such earlier interval: n log n, never all pairs. Each conflict is reported at least once, at the later
+interval — the style of "each extra owner against the first". `overlaps_between` reports every item of one
+set that overlaps any item of another.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Generic, TypeVar, cast
+from typing import Generic, TypeVar
 
 from kvnet.model import AddressRange, IPAddress, IPNetwork
 
@@ -84,10 +86,18 @@ def overlaps(
 def overlaps_between(
     left: Iterable[Interval[A]], right: Iterable[Interval[B]]
 ) -> Iterator[tuple[Interval[A], Interval[B]]]:
-    """Pairs (left item, right item) that overlap; every right item that overlaps a left one, and every left
-    item that overlaps a right one, is reported at least once."""
-    tagged: list[Interval[tuple[int, object]]] = [Interval(iv.low, iv.high, (0, iv)) for iv in left]
-    tagged += [Interval(iv.low, iv.high, (1, iv)) for iv in right]
-    for first, second in overlaps(tagged, group=lambda owner: owner[0]):
-        a, b = (first, second) if first.owner[0] == 0 else (second, first)
-        yield cast(Interval[A], a.owner[1]), cast(Interval[B], b.owner[1])
+    """(left item, right item) for every right item that overlaps some left item, in right-item order.
+
+    The left items are sorted by start with a running maximum of their ends; a right item [a, b] overlaps a
+    left one exactly when, among the left items starting at or before b, the furthest end reaches a. One
+    bisection per right item, and the partner is the left item reaching furthest.
+    """
+    lefts = sorted(left, key=lambda iv: (iv.low, iv.high))
+    starts = [iv.low for iv in lefts]
+    reach: list[Interval[A]] = []
+    for iv in lefts:
+        reach.append(iv if not reach or iv.high > reach[-1].high else reach[-1])
+    for item in sorted(right, key=lambda iv: (iv.low, iv.high)):
+        count = bisect.bisect_right(starts, item.high)
+        if count and reach[count - 1].high >= item.low:
+            yield reach[count - 1], item

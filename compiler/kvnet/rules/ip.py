@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kvnet.findings import Problem, Related
 from kvnet.graph import SiteGraph
-from kvnet.model import AddressRange, Interface, IPAddress, IPInterface, Network, Vm
+from kvnet.model import AddressRange, Interface, IPAddress, IPInterface, IPNetwork, Network, Vm
 from kvnet.rules.addressing import (
     CNI_IPAM,
     MASQUERADE_GUEST_NETS,
@@ -310,25 +310,46 @@ def static_ip_conflict(ctx: RuleContext) -> Iterator[Problem]:
         scope = "l2"
     owners: dict[tuple[str, IPAddress], tuple[Vm, Interface, int]] = {}
     points: dict[str, list[Interval[tuple[Vm, Interface, Network, int, IPInterface]]]] = defaultdict(list)
+    specials: dict[int, dict[IPAddress, tuple[str, IPNetwork]]] = {}
     for vm, iface, net, index, ip in _static(ctx):
         if net is None:
             continue
         domain = ctx.graph.l2_domain(net)
-        key = (domain if scope == "l2" else "", ip.ip)
+        addr = ip.ip  # IPv4Interface.ip builds a new object on every access
+        key = (domain if scope == "l2" else "", addr)
         first = owners.setdefault(key, (vm, iface, index))
         if first[1] is not iface:
             vm0, if0, i0 = first
-            yield Problem(f"address {ip.ip} of {who(vm, iface)} is already used by {who(vm0, if0)}",
+            yield Problem(f"address {addr} of {who(vm, iface)} is already used by {who(vm0, if0)}",
                           _ip_span(iface, index), "give this interface a free address, or leave it out so kvnet "
                           "allocates one", (Related(_ip_span(if0, i0), f"first used by {who(vm0, if0)}"),))
-        sub = subnet_of(net, ip.ip) or ip.network
-        kind = special_address(sub, ip.ip, net.gateway)
-        if kind is not None:
-            yield Problem(f"address {ip.ip} of {who(vm, iface)} is {kind} of {sub}", _ip_span(iface, index),
+        if id(net) not in specials:
+            specials[id(net)] = _special_addresses(net)
+        found = specials[id(net)].get(addr) if net.subnets else _own_special(ip)
+        if found is not None:
+            kind, sub = found
+            yield Problem(f"address {addr} of {who(vm, iface)} is {kind} of {sub}", _ip_span(iface, index),
                           "use a host address that is not the gateway, network or broadcast address")
-        points[domain].append(of_address(ip.ip, (vm, iface, net, index, ip)))
+        points[domain].append(of_address(addr, (vm, iface, net, index, ip)))
     yield from _static_in_pools(ctx, points)
     yield from _shared_static_ipam(ctx)
+
+
+def _special_addresses(net: Network) -> dict[IPAddress, tuple[str, IPNetwork]]:
+    """The gateway, network and broadcast addresses of a network's subnets (an index: one lookup per address)."""
+    found: dict[IPAddress, tuple[str, IPNetwork]] = {}
+    for sub in net.subnets:
+        for addr in (sub.network_address, sub.broadcast_address, net.gateway):
+            kind = special_address(sub, addr, net.gateway) if addr is not None and addr in sub else None
+            if kind is not None and addr is not None:
+                found[addr] = (kind, sub)
+    return found
+
+
+def _own_special(ip: IPInterface) -> tuple[str, IPNetwork] | None:
+    """For a network without a subnet: the network or broadcast address of the address's own prefix."""
+    kind = special_address(ip.network, ip.ip, None)
+    return (kind, ip.network) if kind is not None else None
 
 
 def _static_in_pools(ctx: RuleContext,
