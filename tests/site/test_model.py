@@ -116,6 +116,7 @@ def test_metallb_dns_hyperconverged_namespaces(full: Site) -> None:
     assert (hc.namespace, hc.live_migration_network, hc.deploy_kube_secondary_dns) == (
         "openshift-cnv", "migration", True)
     assert hc.kube_secondary_dns_name_server_ip == "203.0.113.53"
+    assert hc.feature_gates == {"deployKubeSecondaryDNS": True}
     assert [(n.name, dict(n.labels)) for n in full.namespaces] == [
         ("db", {}), ("nfv", {}), ("web", {"istio-injection": "enabled"})]
 

@@ -125,6 +125,7 @@ def test_missing_field_points_at_the_entry(problems: tuple[str, list[InputProble
     text, found = problems
     p = find(found, 'missing field "bridge"')
     assert p.message == 'missing field "bridge" in network "migration" (a linux-bridge network needs it)'
+    assert p.hint.startswith("linux-bridge: the node bridge")
     assert at(p) == place(text, "    migration:", 4)
 
 

@@ -210,6 +210,7 @@ def _hyperconverged(spec: YMap, cluster: Cluster, networks: tuple[Network, ...])
         live_migration_network=migration.name if migration is not None else None,
         deploy_kube_secondary_dns=(dns.get("enabled") is True) if dns else None,
         kube_secondary_dns_name_server_ip=str(ip) if isinstance(ip, str) else None,
+        feature_gates={"deployKubeSecondaryDNS": dns.get("enabled") is True} if dns else {},
         spans=spans,
     )
 

@@ -77,11 +77,12 @@ def _missing_field(error: Any, doc: Document, path: list[str | int]) -> tuple[tu
     field = match.group(1) if match else str(error.validator_value)
     where = f" {_place(doc, path)}"
     reason = ""
+    description = _property_description(error.schema, field)
     if "then" in error.absolute_schema_path and isinstance(error.instance, dict):
         reason = f" (a {error.instance.get('type')} network needs it)"
+        description = _property_description(_network_schema(), field)
     # Point at the entry's name for named entries, else at the object itself.
     span = locate(doc.data, path, doc.span, key=bool(path) and isinstance(path[-1], str))
-    description = _property_description(error.schema, field)
     return ((tuple(path), "missing", field),
             InputProblem(f"missing field {quoted(field)}{where}{reason}", span, description))
 
@@ -231,6 +232,13 @@ def _property_description(schema: Any, field: str) -> str:
         if isinstance(prop, dict):
             return str(prop.get("description", ""))
     return ""
+
+
+def _network_schema() -> Any:
+    """The network definition (conditional requirements by type live in it)."""
+    from kvnet.site.schema import site_schema
+
+    return site_schema()["$defs"]["network"]
 
 
 def _parent_key(error: Any, key: str) -> Any:
