@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from kvnet.errors import InputProblem
-from kvnet.load import LoadLimits
+from kvnet.load import LoadLimits, SourceFile
 
 Failing = Callable[..., InputProblem]
 
@@ -74,10 +74,10 @@ def test_object_constructing_and_unknown_tags_are_refused(fail: Failing, text: s
     assert problem.hint == "remove the tag"
 
 
-def test_standard_tags_are_fine(load: Callable[..., object]) -> None:
+def test_standard_tags_are_fine(load: Callable[..., SourceFile]) -> None:
     source = load("a: !!str 0755\nb: !!int '12'\nc: !!float 1\nd: !!bool 'true'\ne: !!null ''\nf: ! 12\n")
-    assert source.documents[0].data == {"a": "0755", "b": 12, "c": 1.0, "d": True, "e": None, "f": "12"}  # type: ignore[attr-defined]
-    assert source.documents[0].traps == []  # type: ignore[attr-defined]
+    assert source.documents[0].data == {"a": "0755", "b": 12, "c": 1.0, "d": True, "e": None, "f": "12"}
+    assert source.documents[0].traps == []
 
 
 def test_a_standard_tag_with_a_wrong_value(fail: Failing) -> None:
