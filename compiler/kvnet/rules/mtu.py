@@ -166,12 +166,16 @@ def jumbo_mtu_guest(ctx: RuleContext) -> Iterator[Problem]:
     ```yaml
     networks:
       storage: {type: linux-bridge, bridge: br-vm, vlan: 400, mtu: 9000}
+    vms:
+      - name: win-1
+        interfaces: [{name: sto, network: storage, model: e1000e}]
     ```
 
     ## Use instead
     ```yaml
-    networks:
-      storage: {type: linux-bridge, bridge: br-vm, vlan: 400, mtu: 9000}   # every peer on VLAN 400 is jumbo
+    vms:
+      - name: win-1
+        interfaces: [{name: sto, network: storage, model: virtio}]   # and every peer on VLAN 400 is jumbo
     ```
 
     ## How to fix
