@@ -1,0 +1,401 @@
+"""Deterministic MAC and IP allocation for the lock file (`kvnet lock`).
+
+Which interfaces need what: every VM interface on a layer-2 secondary network (linux-bridge, OVN layer2 and
+localnet, SR-IOV, macvlan) gets a MAC when the site names a `macPool` (without one, MACs are KubeMacPool's
+job and the MAC rules say where that is unsafe), and one IP per subnet on `ipam: static` networks. Pod-network
+interfaces only with `pod_network`. Interfaces with `state: absent` keep what they hold but get nothing new.
+Values the site writes are recorded too, so the lock lists every interface it covers.
+
+How (after netlab's allocator): consumers are sorted by `namespace/vm/interface`, so input order never
+matters; what the site writes is reserved first and wins; then what the lock already holds is kept when it is
+still valid; then each remaining need takes the lowest free value of its pool. Values that leave the lock go
+to `released` and stay reserved unless `reuse_released`. A pool that runs dry is a KvnetInputError naming the
+pool and its size.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields, is_dataclass
+
+from kvnet.errors import InputProblem, KvnetInputError
+from kvnet.lockfile import Key, Lock, LockEntry, Released, key_text
+from kvnet.model import (
+    AddressRange,
+    Interface,
+    IPInterface,
+    IPNetwork,
+    Network,
+    Site,
+    Vm,
+    int_to_mac,
+    mac_to_int,
+    normalize_mac,
+)
+from kvnet.span import Span
+
+L2_TYPES = frozenset({"linux-bridge", "ovn-layer2", "ovn-localnet", "sriov", "macvlan"})
+KUBEVIRT_BRIDGE_MAC = 0x020000000000  # the in-pod bridge of masquerade interfaces (KubeVirt reserves it)
+LIBVIRT_OCTET = 0xFE  # libvirt reserves FE:xx for the host side of taps
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """One VM interface the lock must cover."""
+
+    key: Key
+    vm: Vm
+    iface: Interface
+    network: str  # the site network's name, or "pod"
+    mac: bool  # needs a pinned MAC (the site names a macPool)
+    subnets: tuple[IPNetwork, ...]  # one static address per subnet
+    optional: bool  # state: absent — keeps its entry, never gets a new one
+
+    @property
+    def span(self) -> Span:
+        return self.iface.at("network")
+
+    def unwritten(self) -> list[str]:
+        """What only the lock can give it: "mac", and the subnets (as text) the site writes no address for."""
+        missing = ["mac"] if self.mac and self.site_mac is None else []
+        return missing + ([str(s) for s in self.subnets] if not self.iface.ips else [])
+
+    @property
+    def site_mac(self) -> str | None:
+        return normalize_mac(self.iface.mac) if self.iface.mac and mac_to_int(self.iface.mac) is not None else None
+
+
+def needs(site: Site, pod_network: bool = False) -> list[Need]:
+    """The interfaces the lock must cover, sorted by key."""
+    found: list[Need] = []
+    for vm in site.vms:
+        for iface in vm.interfaces:
+            net = None if iface.network == "pod" else site.network(iface.network, vm.namespace)
+            is_pod = iface.network == "pod" or (net is not None and net.type == "pod")
+            if is_pod and pod_network:
+                found.append(Need((vm.namespace, vm.name, iface.name), vm, iface, "pod", site.mac_pool is not None, (),
+                                  False))
+            if is_pod or net is None or net.type not in L2_TYPES:
+                continue  # unresolved names are reported by NAD-01
+            subnets = net.subnets if net.ipam == "static" else ()
+            if site.mac_pool is None and not subnets:
+                continue  # no pool named and no static address: nothing to pin
+            found.append(Need((vm.namespace, vm.name, iface.name), vm, iface, net.name, site.mac_pool is not None,
+                              subnets,
+                              iface.state == "absent"))
+    return sorted(found, key=lambda n: n.key)
+
+
+# ---------------------------------------------------------------------------------------------- pools
+
+
+class Pool:
+    """Hands out the lowest free integer of [first, last], skipping blocked intervals and taken values.
+
+    The cursor only moves forward, and `taken` only grows during a run, so a run costs O(values scanned)."""
+
+    def __init__(self, name: str, first: int, last: int, blocked: Iterable[tuple[int, int]], taken: set[int],
+                 allowed: Callable[[int], int] = lambda v: v, span: Span | None = None) -> None:
+        self.name, self.cursor, self.last, self.taken, self.allowed = name, first, last, taken, allowed
+        self.span = span  # where the pool is written, for the error when it runs dry
+        self.blocked = _merge(blocked)
+        self._starts = [lo for lo, _ in self.blocked]
+
+    def is_blocked(self, value: int) -> bool:
+        i = bisect_right(self._starts, value) - 1
+        return i >= 0 and self.blocked[i][1] >= value
+
+    def take(self) -> int | None:
+        while self.cursor <= self.last:
+            value = self.allowed(self.cursor)
+            if value != self.cursor:
+                self.cursor = value
+                continue
+            i = bisect_right(self._starts, value) - 1
+            if i >= 0 and self.blocked[i][1] >= value:
+                self.cursor = self.blocked[i][1] + 1
+            elif value in self.taken:
+                self.cursor += 1
+            else:
+                self.taken.add(value)
+                self.cursor = value + 1
+                return value
+        return None
+
+
+def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def next_assignable_mac(value: int) -> int:
+    """The smallest MAC >= value kvnet may hand out: locally administered unicast (first octet x2, x6, xA, xE),
+    not FE (libvirt) and not KubeVirt's masquerade bridge MAC."""
+    octet = value >> 40
+    while octet <= 0xFF and ((octet & 0x03) != 0x02 or octet == LIBVIRT_OCTET):
+        octet += 1
+    if octet != value >> 40:
+        value = octet << 40
+    return value + 1 if value == KUBEVIRT_BRIDGE_MAC else value
+
+
+def mac_pool(site: Site, taken: set[int]) -> Pool | None:
+    if site.mac_pool is None:
+        return None
+    kmp = site.kube_mac_pool
+    blocked = [(kmp.start, kmp.end)] if kmp is not None else []
+    return Pool(f"MAC pool macPool {int_to_mac(site.mac_pool.start)}–{int_to_mac(site.mac_pool.end)} "
+                f"({site.mac_pool.size} addresses)", site.mac_pool.start, site.mac_pool.end, blocked, taken,
+                next_assignable_mac, site.mac_pool.span)
+
+
+def host_bounds(subnet: IPNetwork) -> tuple[int, int]:
+    """First and last address a host may hold: not the network or broadcast address (IPv4 up to /30), not
+    the IPv6 subnet-router anycast address."""
+    first, last = int(subnet.network_address), int(subnet.broadcast_address)
+    if subnet.version == 4 and subnet.prefixlen >= 31:
+        return first, last
+    return first + 1, last if subnet.version == 6 else last - 1
+
+
+# ------------------------------------------------------------------------------------- the site's own addresses
+
+
+@dataclass
+class Written:
+    """Addresses and ranges written anywhere in the site, per IP version: never handed out."""
+
+    points: dict[int, set[int]]
+    ranges: dict[int, list[tuple[int, int]]]
+
+    def blocked(self, version: int) -> list[tuple[int, int]]:
+        return [(p, p) for p in self.points[version]] + self.ranges[version]
+
+
+_NOT_ADDRESSES = {"dynamic_ranges", "span", "spans"}  # dynamic ranges count only where written (see below)
+
+
+def written_addresses(site: Site) -> Written:
+    """Every address the site writes — VM, node, bridge and bond addresses, gateways, LoadBalancer IPs, the
+    secondary DNS address, MetalLB ranges — and the dynamic ranges the user wrote on any network."""
+    written = Written({4: set(), 6: set()}, {4: [], 6: []})
+    for value in _walk(site):
+        if isinstance(value, ipaddress.IPv4Interface | ipaddress.IPv6Interface):
+            value = value.ip
+        if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
+            written.points[value.version].add(int(value))
+        elif isinstance(value, AddressRange) and value.start.version == value.end.version:
+            written.ranges[value.start.version].append((int(value.start), int(value.end)))
+    for net in site.networks:
+        if "dynamic_ranges" in net.spans or "ranges" in net.spans:  # defaults are no reservation
+            for rng in net.dynamic_ranges:
+                written.ranges[rng.start.version].append((int(rng.start), int(rng.end)))
+    return written
+
+
+def _walk(value: object) -> Iterator[object]:
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _walk(item)
+    elif is_dataclass(value) and not isinstance(value, type):
+        if isinstance(value, AddressRange):
+            yield value
+            return
+        for f in fields(value):
+            if f.name not in _NOT_ADDRESSES:
+                yield from _walk(getattr(value, f.name))
+    else:
+        yield value
+
+
+def network_blocked(net: Network, version: int) -> list[tuple[int, int]]:
+    """The network's own reservations: gateway and excluded subnets."""
+    blocked = [(int(n.network_address), int(n.broadcast_address)) for n in net.exclude_subnets
+               if n.version == version]
+    if net.gateway is not None and net.gateway.version == version:
+        blocked.append((int(net.gateway), int(net.gateway)))
+    return blocked
+
+
+def ip_pool(net: Network, subnet: IPNetwork, written: Written, taken: set[int]) -> Pool:
+    first, last = host_bounds(subnet)
+    blocked = network_blocked(net, subnet.version) + written.blocked(subnet.version)
+    return Pool(f"subnet {subnet} of network {net.name} ({subnet.num_addresses} addresses)", first, last,
+                blocked, taken, span=net.at("subnets"))
+
+
+# ---------------------------------------------------------------------------------------------- allocation
+
+
+@dataclass
+class _Run:
+    """The state of one allocation run (owned by `allocate`, never global)."""
+
+    site: Site
+    written: Written
+    taken_macs: set[int]
+    taken_ips: dict[int, set[int]]
+    pools: dict[str, Pool] = field(default_factory=dict)
+    reserved: dict[tuple[str, int], Pool] = field(default_factory=dict)  # (network, version) → its reservations
+    exhausted: dict[str, list[str]] = field(default_factory=dict)  # pool name → the keys it could not serve
+
+    def mac_pool(self) -> Pool | None:
+        if "mac" not in self.pools and (pool := mac_pool(self.site, self.taken_macs)) is not None:
+            self.pools["mac"] = pool
+        return self.pools.get("mac")
+
+    def ip_pool(self, net: Network, subnet: IPNetwork) -> Pool:
+        name = f"{net.name} {subnet}"
+        if name not in self.pools:
+            self.pools[name] = ip_pool(net, subnet, self.written, self.taken_ips[subnet.version])
+        return self.pools[name]
+
+    def valid_locked_ip(self, need: Need, ip: IPInterface) -> bool:
+        """A locked address stays while it is a host address of one of the network's static subnets and
+        nothing in the site reserves it now (the site wins)."""
+        net = self.site.network(need.network, need.key[0])
+        if net is None or ip.network not in need.subnets:
+            return False
+        lo, hi = host_bounds(ip.network)
+        key = (net.name, ip.version)
+        if key not in self.reserved:
+            self.reserved[key] = Pool("", 0, 0, network_blocked(net, ip.version) + self.written.blocked(ip.version),
+                                      set())
+        value = int(ip.ip)
+        free = not self.reserved[key].is_blocked(value) and value not in self.taken_ips[ip.version]
+        return lo <= value <= hi and free
+
+    def problems(self, released: bool) -> list[InputProblem]:
+        found = []
+        spans = {pool.name: pool.span for pool in self.pools.values()}
+        for pool, keys in sorted(self.exhausted.items()):
+            who = f"{len(keys)} interface(s): {', '.join(keys[:5])}{' ...' if len(keys) > 5 else ''}"
+            hint = "widen the pool or free addresses in it"
+            if released:
+                hint += "; or rerun with --reuse-released to hand out addresses of removed VMs again"
+            found.append(InputProblem(f"{pool} has no free address left for {who}", spans.get(pool), hint))
+        return found
+
+
+def allocate(site: Site, previous: Lock | None = None, *, reuse_released: bool = False,
+             pod_network: bool | None = None) -> Lock:
+    """The lock for `site`, keeping every still-valid entry of `previous`."""
+    previous = previous or Lock()
+    pod = previous.pod_network if pod_network is None else pod_network
+    run, wanted, held, released = _reconcile(site, previous, reuse_released, pod)
+    # 3. everything else takes the lowest free value of its pool
+    entries = {need.key: _fill(run, need, held[need.key]) for need in wanted
+               if not need.optional or need.key in previous.entries}
+    if run.exhausted:
+        raise KvnetInputError(run.problems(bool(released)))
+    for key, old in previous.entries.items():
+        new = entries.get(key)
+        gone_mac = old.mac if old.mac and (new is None or new.mac != old.mac) else None
+        gone_ips = tuple(ip for ip in old.ips if new is None or ip not in new.ips)
+        if not reuse_released and (gone_mac or gone_ips):
+            released.append(Released(key_text(key), old.network, gone_mac, gone_ips))
+    return Lock(site.name, entries, _still_released(released, entries), pod)
+
+
+def kept_entries(site: Site, lock: Lock) -> tuple[list[Need], dict[Key, LockEntry]]:
+    """What `kvnet lock` would keep of `lock` before allocating anything: the site's values, and the lock's
+    values that are still valid. `kvnet check` compares this with the lock (kvnet.rules.lock)."""
+    _, wanted, held, _ = _reconcile(site, lock, False, lock.pod_network)
+    return wanted, held
+
+
+def _reconcile(site: Site, previous: Lock, reuse_released: bool,
+               pod: bool) -> tuple[_Run, list[Need], dict[Key, LockEntry], list[Released]]:
+    wanted = needs(site, pod)
+    released = [] if reuse_released else list(previous.released)
+    taken_macs = {v for v in (mac_to_int(iface.mac) for vm in site.vms for iface in vm.interfaces if iface.mac)
+                  if v is not None}
+    taken_ips: dict[int, set[int]] = {4: set(), 6: set()}
+    for item in released:
+        _reserve(taken_macs, taken_ips, item.mac, item.ips)
+    if not reuse_released:  # what removed VMs held is released: never hand it out in the same run
+        keys = {need.key for need in wanted}
+        for key, old in previous.entries.items():
+            if key not in keys:
+                _reserve(taken_macs, taken_ips, old.mac, old.ips)
+    run = _Run(site, written_addresses(site), taken_macs, taken_ips)
+    # 1. what the site writes wins; 2. what the lock holds stays when still valid (sorted: first come, first kept)
+    held = {need.key: _keep(run, need, previous.entries.get(need.key)) for need in wanted}
+    return run, wanted, held, released
+
+
+def _keep(run: _Run, need: Need, old: LockEntry | None) -> LockEntry:
+    """The entry before allocation: the site's values, else the lock's values that are still valid."""
+    mac = need.site_mac
+    if mac is None and old is not None and old.mac is not None:
+        value = mac_to_int(old.mac)
+        kmp = run.site.kube_mac_pool
+        if value is not None and value not in run.taken_macs and not (kmp and kmp.start <= value <= kmp.end):
+            run.taken_macs.add(value)
+            mac = old.mac
+    if not need.subnets:
+        return LockEntry(need.network, mac)
+    if need.iface.ips:
+        return LockEntry(need.network, mac, need.iface.ips)
+    kept = []
+    for ip in old.ips if old is not None else ():
+        if run.valid_locked_ip(need, ip):
+            run.taken_ips[ip.version].add(int(ip.ip))
+            kept.append(ip)
+    return LockEntry(need.network, mac, tuple(kept))
+
+
+def _reserve(macs: set[int], ips: dict[int, set[int]], mac: str | None, addresses: tuple[IPInterface, ...]) -> None:
+    if mac is not None and (value := mac_to_int(mac)) is not None:
+        macs.add(value)
+    for ip in addresses:
+        ips[ip.version].add(int(ip.ip))
+
+
+def _fill(run: _Run, need: Need, entry: LockEntry) -> LockEntry:
+    """The entry with what it still lacks taken from the pools (absent interfaces get nothing new)."""
+    if need.optional:
+        return entry
+    mac, ips = entry.mac, list(entry.ips)
+    name = key_text(need.key)
+    if mac is None and need.mac:
+        pool = run.mac_pool()
+        value = pool.take() if pool is not None else None
+        if value is not None:
+            mac = int_to_mac(value)
+        elif pool is not None:
+            run.exhausted.setdefault(pool.name, []).append(name)
+    net = run.site.network(need.network, need.key[0])
+    if net is not None and not need.iface.ips:
+        for subnet in need.subnets:
+            if any(ip.network == subnet for ip in ips):
+                continue
+            pool = run.ip_pool(net, subnet)
+            value = pool.take()
+            if value is None:
+                run.exhausted.setdefault(pool.name, []).append(name)
+            else:
+                ips.append(ipaddress.ip_interface(f"{ipaddress.ip_address(value)}/{subnet.prefixlen}"))
+    order = {subnet: i for i, subnet in enumerate(need.subnets)}
+    ips.sort(key=lambda ip: order.get(ip.network, len(order)))
+    return LockEntry(need.network, mac, tuple(ips))
+
+
+def _still_released(released: list[Released], entries: dict[Key, LockEntry]) -> tuple[Released, ...]:
+    """Released values minus those an entry holds again (the site may write a released value back)."""
+    in_use_macs = {e.mac for e in entries.values() if e.mac}
+    in_use_ips = {ip.ip for e in entries.values() for ip in e.ips}
+    kept = set()
+    for item in released:
+        mac = item.mac if item.mac not in in_use_macs else None
+        ips = tuple(ip for ip in item.ips if ip.ip not in in_use_ips)
+        if mac or ips:
+            kept.add(Released(item.key, item.network, mac, ips))
+    return tuple(sorted(kept))
