@@ -157,12 +157,14 @@ def check_sources(sources: dict[str, SourceFile], policy: Policy) -> CheckResult
     """Check already loaded files (the spine after loading)."""
     from kvnet.graph import SiteGraph
     from kvnet.rules.engine import apply_suppressions, run_rules
+    from kvnet.rules.lock import lock_findings_beside
 
     site_docs, manifest_docs, notes = split_documents(sources.values())  # which front end reads what
     models, more_notes = build_models(site_docs, manifest_docs)  # typed models (schema checked)
     findings = yaml11_findings(sources.values(), policy)  # YAML 1.1 traps noted while loading
     for model in models:
         findings.extend(run_rules(model, SiteGraph(model), policy))  # rules over model and graph
+    findings.extend(lock_findings_beside(models, policy))  # the MAC/IP lock beside each site file
     findings = apply_suppressions(findings, sources, policy)  # inline `# kvnet: ignore[...]`
     return CheckResult(sort_findings(findings), sources, models, notes + more_notes)
 

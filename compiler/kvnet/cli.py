@@ -111,11 +111,14 @@ def _register_commands() -> None:
     from kvnet.cli_compile import compile_command
     from kvnet.cli_generate import generate_command
     from kvnet.cli_graph import graph_command
+    from kvnet.cli_lock import fix_command, lock_command
     from kvnet.cli_precommit import precommit_command
 
     main.add_command(compile_command)
     main.add_command(generate_command)
     main.add_command(graph_command)
+    main.add_command(lock_command)
+    main.add_command(fix_command)
     main.add_command(precommit_command)
 
 

@@ -46,9 +46,10 @@ def compile_checked(site_path: Path, policy_file: Path | None = None) -> Compile
             f"found {len(sites)}", None)
     compiled = Compiled(sites[0], None, result.findings, sources)
     if not compiled.blocked:
+        from kvnet.cli_lock import lock_allocations
         from kvnet.emit.bundle import compile_site
 
-        compiled.bundle = compile_site(sites[0])
+        compiled.bundle = compile_site(sites[0], allocations=lock_allocations(sites[0], site_path))
     return compiled
 
 

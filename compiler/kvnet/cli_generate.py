@@ -103,7 +103,9 @@ def generate_manifests(folder: Path) -> tuple[str | None, Compiled]:
     compiled = Compiled(sites[0], None, result.findings, {n: s.text for n, s in result.sources.items()})
     if compiled.blocked:
         return None, compiled
-    compiled.bundle = compile_site(sites[0])
+    from kvnet.cli_lock import lock_allocations  # the lock is required: Argo CD cannot write one (issue 7)
+
+    compiled.bundle = compile_site(sites[0], allocations=lock_allocations(sites[0], site, required=True))
     return render_stream(compiled.bundle), compiled
 
 

@@ -23,6 +23,7 @@ FAMILIES: tuple[str, ...] = (
     "migration",  # LM-*
     "nncp",  # NNCP-*
     "gitops",  # GIT-*
+    "lock",  # LOCK-*: the MAC/IP lock file beside a site (checked by kvnet.rules.lock.lock_findings)
 )
 
 
