@@ -6,10 +6,13 @@ source folder and applies whatever it prints. So this command:
 - prints only manifests on stdout, and nothing at all when the site has errors (exit 1) or cannot be used
   (exit 2): a broken site must never sync, and an empty stream with auto-prune would delete everything;
 - reads the site named by the Application's plugin env `KVNET_SITE` (seen as `ARGOCD_ENV_KVNET_SITE`,
-  default `site.yaml`) relative to the working folder, and the policy `KVNET_POLICY` the same way;
+  default `site.yaml`) relative to the working folder, and the policy `KVNET_POLICY` relative to the
+  repository root;
 - never reads outside the repository: the names must be relative and stay inside the working folder once
-  symlinks are resolved; the policy `.kvnet.yaml` is searched from the site up to the repository root
-  (known from `ARGOCD_APP_SOURCE_PATH`), or in the working folder alone when that root is unknown;
+  symlinks are resolved (the lock file kvnet.lock.yaml beside the site too); the policy `.kvnet.yaml` is
+  searched from the site up to the repository root (known from `ARGOCD_APP_SOURCE_PATH`), or in the working
+  folder alone when that root is unknown;
+- never allocates: MACs and IPs come from the committed kvnet.lock.yaml (Argo CD cannot write to Git);
 - never writes anything: manifests go to stdout, messages to stderr.
 """
 
@@ -79,6 +82,15 @@ def find_policy(site: Path, root: Path) -> Path | None:
     return None
 
 
+def confine_lock(site: Path, folder: Path) -> None:
+    """The lock file beside the site, when there is one, must not be a symlink leading out of the folder."""
+    from kvnet.lockfile import lock_path_for
+
+    lock = lock_path_for(site)
+    if lock.is_symlink() or lock.exists():
+        confined_path(lock.relative_to(folder.resolve()).as_posix(), folder, f"the lock file {lock.name}")
+
+
 def generate_manifests(folder: Path) -> tuple[str | None, Compiled]:
     """The manifest stream of the site in `folder` (None when errors block it) and the compilation."""
     from kvnet.check import check_paths
@@ -91,6 +103,7 @@ def generate_manifests(folder: Path) -> tuple[str | None, Compiled]:
         raise KvnetInputError.single(
             f"no site file {site.relative_to(folder.resolve()).as_posix()} in the source folder", None,
             "add site.yaml, or name the file in the Application: plugin.env KVNET_SITE")
+    confine_lock(site, folder)  # the check reads the lock beside the site: refuse one that leads outside first
     policy_name = os.environ.get(POLICY_ENV)
     root = repository_root(folder.resolve())
     policy_file = (confined_path(policy_name, root, "the policy file (KVNET_POLICY)") if policy_name

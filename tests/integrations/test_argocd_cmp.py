@@ -152,6 +152,27 @@ def test_symlinks_that_lead_outside_are_refused(repo: Path, good_site: str, link
     assert "symlink" in result.stderr and "outside" in result.stderr
 
 
+def test_lock_file_is_required_and_confined(repo: Path, good_site: str) -> None:
+    app = repo / APP_SOURCE_PATH
+    unpinned = good_site.replace("        - {name: lab, network: lab-net, ip: 10.20.0.12/24}",
+                                 "        - {name: lab, network: lab-net}")
+    assert unpinned != good_site
+    (app / "site.yaml").write_text(unpinned, encoding="utf-8")
+    without_lock = _generate(app)  # app-2 needs an address: generate never allocates one
+    assert without_lock.returncode == 2 and without_lock.stdout == ""
+    assert "kvnet lock" in without_lock.stderr
+    assert run_kvnet(["lock", "site.yaml"], cwd=app).returncode == 0
+    assert _generate(app).returncode == 0
+    # the same lock, reached through a symlink that leads out of the repository: refused before it is read
+    outside = repo.parent.parent / "outside"
+    outside.mkdir()
+    (app / "kvnet.lock.yaml").rename(outside / "kvnet.lock.yaml")
+    (app / "kvnet.lock.yaml").symlink_to(outside / "kvnet.lock.yaml")
+    refused = _generate(app)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "lock file" in refused.stderr and "outside" in refused.stderr
+
+
 def test_symlink_inside_the_repository_is_fine(repo: Path, good_site: str) -> None:
     app = repo / APP_SOURCE_PATH
     (app / "site.yaml").rename(app / "real.yaml")
@@ -223,9 +244,71 @@ def test_ten_thousand_vms_generate_well_inside_the_argocd_timeout(repo: Path, go
         "        - {name: default, network: pod}\n        - {name: lab, network: lab-net}\n"
         for g in range(4))
     (app / "site.yaml").write_text(text[: text.index("  vms:")] + "  vms:\n" + groups, encoding="utf-8")
+    locked = run_kvnet(["lock", "site.yaml"], cwd=app)  # the lock is committed with the site; generate reads it
+    assert locked.returncode == 0, locked.stderr[-2000:]
     started = time.monotonic()
     result = _generate(app)
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.count("\nkind: VirtualMachine\n") == 10_000
     assert elapsed < 45, f"{elapsed:.1f}s: Argo CD's exec timeout is 90 s by default"
+
+
+UPSTREAM_REPO_SERVER = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: argocd-repo-server}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: argocd-repo-server}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: argocd-repo-server}}
+    spec:
+      containers:
+        - name: argocd-repo-server
+          image: quay.io/argoproj/argocd:v3.1.0
+          volumeMounts:
+            - {name: var-files, mountPath: /var/run/argocd}
+            - {name: plugins, mountPath: /home/argocd/cmp-server/plugins}
+      volumes:
+        - {name: var-files, emptyDir: {}}
+        - {name: plugins, emptyDir: {}}
+"""
+
+
+@pytest.mark.tool
+def test_sidecar_patch_builds_with_kustomize(tmp_path: Path) -> None:
+    from kvnet_tests_integration_support import require_tool
+
+    kustomize = require_tool("kustomize", "go install sigs.k8s.io/kustomize/kustomize/v5@v5.7.1")
+    (tmp_path / "repo-server.yaml").write_text(UPSTREAM_REPO_SERVER, encoding="utf-8")
+    patch = (REPO / "deploy" / "argocd-cmp" / "repo-server-patch.yaml").read_text(encoding="utf-8")
+    (tmp_path / "patch.yaml").write_text(patch, encoding="utf-8")
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [repo-server.yaml]\npatches:\n  - path: patch.yaml\n", encoding="utf-8")
+    built = subprocess.run([kustomize, "build", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr
+    pod = yaml.safe_load(built.stdout)["spec"]["template"]["spec"]
+    containers = {c["name"]: c for c in pod["containers"]}
+    assert set(containers) == {"argocd-repo-server", "kvnet"}, "the sidecar is added, the repo-server kept"
+    sidecar = containers["kvnet"]
+    assert sidecar["command"] == ["/var/run/argocd/argocd-cmp-server"]
+    assert sidecar["securityContext"]["runAsUser"] == 999
+    volumes = {v["name"] for v in pod["volumes"]}
+    mounts = {m["mountPath"]: m["name"] for m in sidecar["volumeMounts"]}
+    assert set(mounts.values()) <= volumes
+    assert mounts["/var/run/argocd"] == "var-files" and mounts["/home/argocd/cmp-server/plugins"] == "plugins"
+    assert mounts["/tmp"] not in {m["name"] for m in containers["argocd-repo-server"].get("volumeMounts", [])}
+
+
+def test_application_and_openshift_gitops_examples_match_the_plugin() -> None:
+    folder = REPO / "deploy" / "argocd-cmp"
+    plugin = yaml.safe_load((folder / "plugin.yaml").read_text(encoding="utf-8"))
+    app = yaml.safe_load((folder / "application.yaml").read_text(encoding="utf-8"))
+    assert app["kind"] == "Application"
+    assert app["spec"]["source"]["plugin"]["name"] == plugin["metadata"]["name"]
+    assert {"name": "KVNET_SITE", "value": "site.yaml"} in app["spec"]["source"]["plugin"]["env"]
+    cr = yaml.safe_load((folder / "argocd-cr-sidecar.yaml").read_text(encoding="utf-8"))
+    (sidecar,) = cr["spec"]["repo"]["sidecarContainers"]
+    assert sidecar["command"] == ["/var/run/argocd/argocd-cmp-server"]
+    assert {m["mountPath"] for m in sidecar["volumeMounts"]} >= {"/var/run/argocd", "/home/argocd/cmp-server/plugins",
+                                                                 "/tmp"}

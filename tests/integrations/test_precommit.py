@@ -54,12 +54,15 @@ def test_manifest_folder_without_kustomization_is_the_files_folder(workdir: Path
 
 def test_a_staged_manifest_is_checked_with_its_folder(workdir: Path) -> None:
     vm = _vm_file(workdir).as_posix()
-    alone = run_kvnet(["check", vm], cwd=workdir)  # the NAD is in another file: alone, the VM looks broken
-    assert alone.returncode == 1 and "NAD-01" in alone.stdout
     hooked = run_kvnet(["precommit", "-v", vm], cwd=workdir)
     assert hooked.returncode == 0, hooked.stdout + hooked.stderr
-    assert "NAD-01" not in hooked.stdout
     assert "checking clusters/lab/manifests" in hooked.stderr
+    # a broken file that was not staged, in the same folder, is seen: the folder was checked, not the file
+    nad = next((workdir / "clusters" / "lab" / "manifests").rglob("lab-net.yaml"))
+    nad.write_text(nad.read_text(encoding="utf-8") + "spec: [\n", encoding="utf-8")
+    broken = run_kvnet(["precommit", vm], cwd=workdir)
+    assert broken.returncode == 2
+    assert nad.relative_to(workdir).as_posix() + ":" in broken.stdout + broken.stderr
 
 
 def test_other_yaml_is_left_alone(workdir: Path) -> None:
