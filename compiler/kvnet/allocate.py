@@ -240,8 +240,12 @@ class _Run:
 
     site: Site
     written: Written
-    taken_macs: set[int]
+    site_macs: set[int]  # MACs written anywhere in the site: never kept for another interface
+    taken_macs: set[int]  # what the pools must not hand out: the site's, kept, released (and removed) values
     taken_ips: dict[int, set[int]]
+    could_reuse: bool  # addresses are released or being released (for the exhaustion hint)
+    kept_macs: set[int] = field(default_factory=set)
+    kept_ips: dict[int, set[int]] = field(default_factory=lambda: {4: set(), 6: set()})
     pools: dict[str, Pool] = field(default_factory=dict)
     reserved: dict[tuple[str, int], Pool] = field(default_factory=dict)  # (network, version) → its reservations
     exhausted: dict[str, list[str]] = field(default_factory=dict)  # pool name → the keys it could not serve
@@ -269,16 +273,16 @@ class _Run:
             self.reserved[key] = Pool("", 0, 0, network_blocked(net, ip.version) + self.written.blocked(ip.version),
                                       set())
         value = int(ip.ip)
-        free = not self.reserved[key].is_blocked(value) and value not in self.taken_ips[ip.version]
+        free = not self.reserved[key].is_blocked(value) and value not in self.kept_ips[ip.version]
         return lo <= value <= hi and free
 
-    def problems(self, released: bool) -> list[InputProblem]:
+    def problems(self) -> list[InputProblem]:
         found = []
         spans = {pool.name: pool.span for pool in self.pools.values()}
         for pool, keys in sorted(self.exhausted.items()):
             who = f"{len(keys)} interface(s): {', '.join(keys[:5])}{' ...' if len(keys) > 5 else ''}"
             hint = "widen the pool or free addresses in it"
-            if released:
+            if self.could_reuse:
                 hint += "; or rerun with --reuse-released to hand out addresses of removed VMs again"
             found.append(InputProblem(f"{pool} has no free address left for {who}", spans.get(pool), hint))
         return found
@@ -294,7 +298,7 @@ def allocate(site: Site, previous: Lock | None = None, *, reuse_released: bool =
     entries = {need.key: _fill(run, need, held[need.key]) for need in wanted
                if not need.optional or need.key in previous.entries}
     if run.exhausted:
-        raise KvnetInputError(run.problems(bool(released)))
+        raise KvnetInputError(run.problems())
     for key, old in previous.entries.items():
         new = entries.get(key)
         gone_mac = old.mac if old.mac and (new is None or new.mac != old.mac) else None
@@ -315,17 +319,16 @@ def _reconcile(site: Site, previous: Lock, reuse_released: bool,
                pod: bool) -> tuple[_Run, list[Need], dict[Key, LockEntry], list[Released]]:
     wanted = needs(site, pod)
     released = [] if reuse_released else list(previous.released)
-    taken_macs = {v for v in (mac_to_int(iface.mac) for vm in site.vms for iface in vm.interfaces if iface.mac)
-                  if v is not None}
-    taken_ips: dict[int, set[int]] = {4: set(), 6: set()}
+    site_macs = {v for v in (mac_to_int(iface.mac) for vm in site.vms for iface in vm.interfaces if iface.mac)
+                 if v is not None}
+    taken_macs, taken_ips = set(site_macs), {4: set[int](), 6: set[int]()}
     for item in released:
         _reserve(taken_macs, taken_ips, item.mac, item.ips)
-    if not reuse_released:  # what removed VMs held is released: never hand it out in the same run
-        keys = {need.key for need in wanted}
-        for key, old in previous.entries.items():
-            if key not in keys:
-                _reserve(taken_macs, taken_ips, old.mac, old.ips)
-    run = _Run(site, written_addresses(site), taken_macs, taken_ips)
+    if not reuse_released:  # what the lock held and loses now is released: never hand it out in the same run
+        for old in previous.entries.values():
+            _reserve(taken_macs, taken_ips, old.mac, old.ips)
+    could_reuse = bool(released) or (not reuse_released and bool(previous.entries))
+    run = _Run(site, written_addresses(site), site_macs, taken_macs, taken_ips, could_reuse)
     # 1. what the site writes wins; 2. what the lock holds stays when still valid (sorted: first come, first kept)
     held = {need.key: _keep(run, need, previous.entries.get(need.key)) for need in wanted}
     return run, wanted, held, released
@@ -337,9 +340,12 @@ def _keep(run: _Run, need: Need, old: LockEntry | None) -> LockEntry:
     if mac is None and old is not None and old.mac is not None:
         value = mac_to_int(old.mac)
         kmp = run.site.kube_mac_pool
-        if value is not None and value not in run.taken_macs and not (kmp and kmp.start <= value <= kmp.end):
-            run.taken_macs.add(value)
+        if (value is not None and value not in run.site_macs and value not in run.kept_macs
+                and not (kmp and kmp.start <= value <= kmp.end)):
             mac = old.mac
+    if mac is not None and (value := mac_to_int(mac)) is not None:
+        run.kept_macs.add(value)
+        run.taken_macs.add(value)
     if not need.subnets:
         return LockEntry(need.network, mac)
     if need.iface.ips:
@@ -347,6 +353,7 @@ def _keep(run: _Run, need: Need, old: LockEntry | None) -> LockEntry:
     kept = []
     for ip in old.ips if old is not None else ():
         if run.valid_locked_ip(need, ip):
+            run.kept_ips[ip.version].add(int(ip.ip))
             run.taken_ips[ip.version].add(int(ip.ip))
             kept.append(ip)
     return LockEntry(need.network, mac, tuple(kept))

@@ -227,7 +227,8 @@ def read_lock(path: str | Path, display: str | None = None) -> Lock:
         reader.problem(f"version {data.get('version')!r} is not {LOCK_VERSION}", data.value_span("version")
                        if "version" in data else data.span, "this kvnet reads lock files of version 1")
     entries: dict[Key, LockEntry] = {}
-    interfaces = data.get("interfaces") or YMap(data.span)
+    interfaces = data.get("interfaces")
+    interfaces = YMap(data.span) if interfaces is None else interfaces
     if not isinstance(interfaces, YMap):
         reader.problem("`interfaces` must be a mapping", data.value_span("interfaces"))
         interfaces = YMap(data.span)
@@ -236,7 +237,8 @@ def read_lock(path: str | Path, display: str | None = None) -> Lock:
         if read is not None:
             entries[read[0]] = read[1]
     released: list[Released] = []
-    items = data.get("released") or YList(data.span)
+    items = data.get("released")
+    items = YList(data.span) if items is None else items
     if not isinstance(items, YList):
         reader.problem("`released` must be a list", data.value_span("released"))
         items = YList(data.span)
