@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import shlex
 import subprocess
 import time
@@ -246,12 +247,17 @@ def test_ten_thousand_vms_generate_well_inside_the_argocd_timeout(repo: Path, go
     (app / "site.yaml").write_text(text[: text.index("  vms:")] + "  vms:\n" + groups, encoding="utf-8")
     locked = run_kvnet(["lock", "site.yaml"], cwd=app)  # the lock is committed with the site; generate reads it
     assert locked.returncode == 0, locked.stderr[-2000:]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     result = _generate(app)
     elapsed = time.monotonic() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.count("\nkind: VirtualMachine\n") == 10_000
-    assert elapsed < 45, f"{elapsed:.1f}s: Argo CD's exec timeout is 90 s by default"
+    # CPU time is what kvnet costs (wall time also counts a busy machine); both well inside Argo CD's 90 s
+    assert cpu < 45, f"{cpu:.1f}s of CPU: Argo CD's exec timeout is 90 s by default"
+    assert elapsed < 90, f"{elapsed:.1f}s: over Argo CD's default exec timeout of 90 s"
 
 
 UPSTREAM_REPO_SERVER = """\
