@@ -95,6 +95,9 @@ def test_ip_01_host_local_on_a_bridge_with_uplink_on_two_nodes() -> None:
         text.splitlines()[found[0].span.line - 1].index("host-local") + 1, "use whereabouts")
     one_node = parse(text.replace("    - {name: worker-1, group: workers, ip: 192.168.50.12}\n", ""))
     assert run("IP-01", one_node) == []
+    ptp = Network(S, name="p", type="other", cni_type="ptp", ipam="host-local")
+    ipvlan = Network(S, name="i", type="other", cni_type="ipvlan", ipam="host-local")
+    assert [p.message.split(" uses")[0] for p in run("IP-01", Site(S, networks=(ptp, ipvlan)))] == ["network i"]
 
 
 def test_ip_02_pools_of_different_allocators_overlap_on_one_segment() -> None:
@@ -255,6 +258,9 @@ def test_ip_06_subnets_inside_cluster_internal_ranges() -> None:
     ]
     model = parse(text)
     assert len(run("IP-06", model, reserved=["10.120.0.0/16"])) == 3
+    no_facts = Site(S, networks=model.networks)  # manifests without cluster facts: only OVN-K's own defaults
+    assert [p.message.split(" overlaps the ")[1] for p in run("IP-06", no_facts)] == [
+        "OVN join subnet (OVN-Kubernetes default) 100.64.0.0/16"]
     assert "option 'reserved'" in run("IP-06", model, reserved=["nope"])[0].message
 
 

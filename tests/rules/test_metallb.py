@@ -86,6 +86,15 @@ def test_lb_01_overlapping_pools_point_at_the_later_range() -> None:
     assert found[0].related[0].span.line == line_of(text, "public:")
 
 
+def test_lb_01_the_same_pool_read_twice_is_not_an_overlap() -> None:
+    rng = AddressRange(S, start=ipaddress.IPv4Address("203.0.113.10"), end=ipaddress.IPv4Address("203.0.113.50"))
+    copies = tuple(AddressPool(Span(f"{n}.yaml", 1, 1), name="public", ranges=(rng,), origin="manifest") for n in "ab")
+    other = AddressPool(Span("c.yaml", 1, 1), name="other", ranges=(rng,), origin="manifest")
+    assert run("LB-01", Site(S, pools=copies)) == []
+    assert [p.message for p in run("LB-01", Site(S, pools=(*copies, other)))] == [
+        "range 203.0.113.10–203.0.113.50 of pool other overlaps 203.0.113.10–203.0.113.50 of pool public"]
+
+
 def test_lb_02_pool_over_node_addresses_vm_subnets_and_services() -> None:
     text = site("""\
         networks:
@@ -130,6 +139,7 @@ def test_lb_03_manifest_advertisements_by_name_all_pools_and_typo() -> None:
     assert run("LB-03", Site(S, pools=(public,), advertisements=(typo, every))) == []
     named = Advertisement(S, name="l2", pools=("public",), origin="manifest")
     assert run("LB-03", Site(S, pools=(public,), advertisements=(named,))) == []
+    assert run("LB-03", Site(S, pools=(public,))) == []  # no advertisement in these manifests: kept elsewhere
 
 
 def test_lb_04_requested_pools_and_addresses() -> None:

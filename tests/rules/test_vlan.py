@@ -147,13 +147,20 @@ edge:
           ok: {type: linux-bridge, bridge: br-vm, vlan: 150}
         """, groups)
     found = findings_of("VLAN-03", text)
-    assert len(found) == 2 and {f.span.line for f in found} == {line_of(text, "vlan: 350"), line_of(text, "vlan: 150")}
-    web = next(f for f in found if "350" in f.message)
-    assert "node group(s) workers, edge" in web.message
-    assert {r.message for r in web.related} == {"bridge br-vm in workers trunks 100-299 on eno2",
-                                                "bridge br-vm in edge trunks no VLANs (untagged only) on eno2"}
-    ok = next(f for f in found if "150" in f.message)
-    assert "node group(s) edge" in ok.message
+    assert [f.span.line for f in found] == [line_of(text, "vlan: 350")]
+    assert "node group(s) workers:" in found[0].message  # edge has no `vlans`: nmstate's default 2-4094 trunk
+    assert [r.message for r in found[0].related] == ["bridge br-vm in workers trunks 100-299 on eno2"]
+    assert found[0].related[0].span.line == line_of(text, '"100-299"')
+
+
+def test_vlan_03_bridge_that_does_not_filter_vlans() -> None:
+    from kvnet.model import Bridge, NodeGroup
+
+    unfiltered = Bridge(at(8), name="br1", port="eth1", vlan_filtering=False)
+    group = NodeGroup(S, name="nncp-br1", bridges=(unfiltered,), origin="manifest")
+    net = Network(S, name="v10", type="linux-bridge", bridge="br1", vlan=10, origin="manifest", namespaces=("d",))
+    found = run("VLAN-03", Site(S, node_groups=(group,), networks=(net,)))
+    assert len(found) == 1 and found[0].related[0].message.startswith("bridge br1 in nncp-br1 is not VLAN filtering")
 
 
 def test_vlan_03_trunk_range_partly_outside_and_bridge_without_uplink() -> None:
@@ -208,7 +215,8 @@ def test_vlan_07_unknown_cni_keys_with_a_guess() -> None:
     assert "'vlanId' in the bridge config of app/web" in found[0].message
     assert found[2].hint == "rename it to `vlanID`"  # OVN localnet spells it with capitals
     unknown_cni = Network(S, name="x", cni_type="tuning", raw_config_keys=("whatever",))
-    assert run("VLAN-07", Site(S, networks=(unknown_cni,))) == []
+    conflist = Network(S, name="y", cni_type="bridge", raw_config_keys=("cniVersion", "name", "plugins"))
+    assert run("VLAN-07", Site(S, networks=(unknown_cni, conflist))) == []
 
 
 def test_vlan_09_vlan_interface_on_an_unfiltered_bridge() -> None:

@@ -17,10 +17,9 @@ from kvnet.span import Span
 POOL_ALLOCATORS = ("whereabouts", "host-local", "ovn")
 CNI_IPAM = ("whereabouts", "host-local", "dhcp")  # IPAM plugins run per launcher pod
 
-# OpenShift install defaults, used only when a model has no Cluster at all (front ends normally fill them).
+# OVN-Kubernetes' own defaults, used only when a model has no Cluster at all (manifests without cluster
+# facts). The pod and service networks have no default worth guessing there: they differ per distribution.
 _DEFAULTS: tuple[tuple[str, str], ...] = (
-    ("cluster network", "10.128.0.0/14"),
-    ("service network", "172.30.0.0/16"),
     ("OVN join subnet", "100.64.0.0/16"),
     ("OVN transit switch subnet", "100.88.0.0/16"),
     ("OVN masquerade subnet", "169.254.0.0/17"),
@@ -77,7 +76,7 @@ def cluster_reserved(site: Site) -> list[Reserved]:
     """Cluster, service, machine and OVN-internal networks, with the places they were written."""
     cluster = site.cluster
     if cluster is None:
-        return [Reserved(label + " (OpenShift default)", ipaddress.ip_network(cidr), None)
+        return [Reserved(label + " (OVN-Kubernetes default)", ipaddress.ip_network(cidr), None)
                 for label, cidr in _DEFAULTS]
     cluster_span = first_span(cluster, "cluster_networks", "clusterNetwork")
     service_span = first_span(cluster, "service_networks", "serviceNetwork")

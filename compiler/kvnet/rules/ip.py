@@ -32,7 +32,8 @@ from kvnet.rules.netfacts import bad_option, item_span, net_label, who
 from kvnet.rules.registry import RuleContext, rule
 from kvnet.span import Span
 
-SHARED_L2_TYPES = ("linux-bridge", "macvlan", "sriov", "ovn-localnet", "other")
+SHARED_L2_TYPES = ("linux-bridge", "macvlan", "sriov", "ovn-localnet")
+SHARED_L2_CNIS = ("ipvlan", "ovs")  # network type "other", but one segment across nodes (ptp, by contrast, is not)
 MAX_RELATED = 5
 
 
@@ -57,7 +58,8 @@ def _users_note(users: list[tuple[Vm, Interface]]) -> tuple[str, tuple[Related, 
 def host_local_shared_l2(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
     Flags a network with `host-local` IPAM whose segment spans nodes: a Linux bridge with an uplink on
-    more than one node (or when the nodes are not listed), SR-IOV, macvlan or OVN localnet.
+    more than one node (or when the nodes are not listed), SR-IOV, macvlan, ipvlan, OVS or OVN localnet.
+    Point-to-point networks (ptp) route per node and are left alone.
 
     ## Why is this bad?
     host-local keeps its allocations in a file on each node, so every node hands out the same first
@@ -79,7 +81,7 @@ def host_local_shared_l2(ctx: RuleContext) -> Iterator[Problem]:
     Use a cluster-wide IPAM (whereabouts), or static addresses that kvnet allocates (`ipam: static`).
     """
     for net in ctx.site.networks:
-        if net.ipam != "host-local" or net.type not in SHARED_L2_TYPES:
+        if net.ipam != "host-local" or not (net.type in SHARED_L2_TYPES or net.cni_type in SHARED_L2_CNIS):
             continue
         if net.type == "linux-bridge":
             groups = [g for g in ctx.graph.groups_carrying_bridge(net.bridge or "")

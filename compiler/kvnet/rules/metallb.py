@@ -67,7 +67,9 @@ def overlapping_address_pools(ctx: RuleContext) -> Iterator[Problem]:
     ## How to fix
     Give every pool its own addresses.
     """
-    for first, later in overlaps(_pool_intervals(ctx.site.pools)):
+    # One group per written range: the same pool read from two files (one object applied twice) is not
+    # an overlap, two ranges of one pool are.
+    for first, later in overlaps(_pool_intervals(ctx.site.pools), group=lambda o: (o[0].namespace, o[0].name, o[1])):
         pool0, i0, rng0 = first.owner
         pool, i, rng = later.owner
         where = "another range of the same pool" if pool is pool0 else f"pool {pool0.name}"
@@ -133,6 +135,7 @@ def pool_not_advertised(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
     Reports an IPAddressPool that no L2Advertisement or BGPAdvertisement announces (by name, by a pool
     selector, or by naming no pool at all, which means every pool), and a site pool without `advertise`.
+    Manifests that hold no advertisement at all are not judged: their advertisements live elsewhere.
 
     ## Why is this bad?
     MetalLB assigns the Service an address from the pool, but no speaker answers ARP or announces a
@@ -155,7 +158,7 @@ def pool_not_advertised(ctx: RuleContext) -> Iterator[Problem]:
     """
     names = [p.name for p in ctx.site.pools]
     for pool in ctx.site.pools:
-        if _advertised(pool, ctx):
+        if _advertised(pool, ctx) or (pool.origin == "manifest" and not ctx.site.advertisements):
             continue
         related = []
         for adv in ctx.site.advertisements:

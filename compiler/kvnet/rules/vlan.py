@@ -20,6 +20,7 @@ from kvnet.rules.registry import RuleContext, rule
 from kvnet.span import Span
 
 BRIDGE_CNIS = ("bridge", "cnv-bridge")
+IMPLICIT_TRUNK = (2, 4094)  # what kubernetes-nmstate trunks on a bridge port without a `vlan` block
 
 
 def _tagged(net: Network) -> bool:
@@ -156,8 +157,9 @@ def vlan_not_trunked(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
     For each tagged Linux-bridge network, finds every node group whose bridge carries it (through the
     graph) and checks that the bridge's uplink trunks the network's VLAN (or all of its `vlanTrunk`
-    ranges). A bridge without `vlans` carries untagged frames only. Bridges without an uplink are left to
-    NAD-04.
+    ranges). A site bridge without `vlans` gets kubernetes-nmstate's default trunk (2-4094); a bridge read
+    from an NNCP whose port says `vlan: {}` is not VLAN filtering and enforces no VLAN. Bridges without an
+    uplink are left to NAD-04.
 
     ## Why is this bad?
     On a VLAN-filtering bridge whose uplink lacks the VID, tagged frames never leave the node: VMs on the
@@ -194,7 +196,7 @@ def vlan_not_trunked(ctx: RuleContext) -> Iterator[Problem]:
             br = group.bridge(net.bridge)
             if br is None or br.port is None:
                 continue
-            trunk = [(v.low, v.high) for v in br.vlans]
+            trunk = _trunk_of(group, br)
             if not all(_covered(VlanRange(br.span, low=lo, high=hi), trunk) for lo, hi in wanted):
                 missing.append((group, br))
         if missing:
@@ -207,14 +209,23 @@ def vlan_not_trunked(ctx: RuleContext) -> Iterator[Problem]:
                           tuple(Related(br.at("vlans"), _trunk_note(g, br)) for g, br in missing))
 
 
+def _trunk_of(group: NodeGroup, br: Bridge) -> list[tuple[int, int]]:
+    """The VLANs a bridge's uplink carries. kvnet writes no port `vlan` block for a site bridge without
+    `vlans`, and kubernetes-nmstate then trunks 2-4094 on its own; the manifests front end records that
+    default itself, so an empty list from manifests means filtering is off (`vlan: {}`)."""
+    if not br.vlans and group.origin == "site":
+        return [IMPLICIT_TRUNK]
+    return [(v.low, v.high) for v in br.vlans]
+
+
 def _trunk_note(group: NodeGroup, br: Bridge) -> str:
     if not br.vlans:
-        return f"bridge {br.name} in {group.name} trunks no VLANs (untagged only) on {br.port}"
+        return f"bridge {br.name} in {group.name} is not VLAN filtering on {br.port}: tagged ports are not enforced"
     return f"bridge {br.name} in {group.name} trunks {', '.join(_text(v) for v in br.vlans)} on {br.port}"
 
 
 @rule("VLAN-04", "preserve-default-vlan", "Tagged bridge network that keeps the VM port in the default VLAN",
-      severity="error")
+      severity="warning")
 def preserve_default_vlan(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
     Flags a tagged bridge-CNI network (with `vlan` or `vlanTrunk`) whose `preserveDefaultVlan` is true,
@@ -223,7 +234,8 @@ def preserve_default_vlan(ctx: RuleContext) -> Iterator[Problem]:
 
     ## Why is this bad?
     With the default kept, the VM's port also stays an untagged member of the bridge's default VLAN: the
-    "isolated" VLAN VM sees and sends native-VLAN traffic. OpenShift Virtualization says it must be false.
+    "isolated" VLAN VM sees and sends native-VLAN traffic. OpenShift Virtualization says it must be false
+    (raise the rule to `error` in the policy of an OpenShift repository).
 
     ## Example
     ```yaml
@@ -316,8 +328,8 @@ def unknown_cni_key(ctx: RuleContext) -> Iterator[Problem]:
     """
     for net in ctx.site.networks:
         known = KNOWN_KEYS.get(net.cni_type)
-        if known is None or not net.raw_config_keys:
-            continue
+        if known is None or not net.raw_config_keys or "plugins" in net.raw_config_keys:
+            continue  # a conflist keeps each plugin's keys inside `plugins`, which the model does not list
         for key in net.raw_config_keys:
             if key in known:
                 continue
