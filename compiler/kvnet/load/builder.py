@@ -112,7 +112,7 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
     index = -1
     values = 0  # values built so far in the file, counting each alias as the values it stands for
     max_depth = limits.max_depth
-    cache: dict[str, Any] = {}  # plain scalar text → (value, YAML 1.1 reading) for the few that are not strings
+    cache: dict[str, Any] = {}  # plain scalar text → (value, YAML 1.1 reading), for those that may not be text
 
     while True:
         event = get_event()
@@ -128,7 +128,9 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
                 if text == "" or text[0] in SPECIAL_FIRST:
                     hit = cache.get(text)
                     if hit is None:
-                        hit = cache[text] = (resolve_plain(text), yaml11_reading(text))
+                        hit = (resolve_plain(text), yaml11_reading(text))
+                        if len(cache) < 4096:  # the common ones (true, 0, 1, 443, ...) repeat; IPs need not
+                            cache[text] = hit
                     value = hit[0]
                     if hit[1] is not None and (not stack or stack[-1][1] is not None
                                                or stack[-1][0].__class__ is YList):

@@ -81,7 +81,7 @@ def suppression_comments(source: SourceFile) -> list[tuple[int, int, str]]:
     """(line, column, comment text from `#` on) of every real comment that contains `kvnet:`, 1-based."""
     if _MARKER not in source.text:
         return []
-    lines = source.text.split("\n")
+    lines = source.lines  # split at the same line breaks YAML counts (the reader refuses the other ones)
     candidates = _candidates(lines)
     if not candidates:
         return []

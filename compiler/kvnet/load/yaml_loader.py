@@ -153,20 +153,18 @@ def _reader_error(exc: ReaderError, text: str, path: str, byte_offsets: bool) ->
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> KvnetInputError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "malformed YAML"
-    message = f"invalid YAML: {problem}"
-    if exc.context:
-        message += f" ({exc.context}"
-        if exc.context_mark is not None and exc.context_mark is not mark:
-            message += f" started at line {exc.context_mark.line + 1} column {exc.context_mark.column + 1}"
-        message += ")"
+    context = exc.context or ""
+    if context and exc.context_mark is not None and mark is not None and \
+            (exc.context_mark.line, exc.context_mark.column) != (mark.line, mark.column):
+        context += f" started at line {exc.context_mark.line + 1} column {exc.context_mark.column + 1}"
+    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
     if mark is None:
         return KvnetInputError.single(message, file_span(path))
-    hint = ""
     lines = text.split("\n", mark.line + 1)  # the offending line, to recognise tab indentation
     line = lines[mark.line] if mark.line < len(lines) else ""
     indent = line[: len(line) - len(line.lstrip(" \t"))]
-    if "\t" in problem or "tab" in problem or "\t" in indent or line[mark.column:mark.column + 1] == "\t":
-        hint = "indent with spaces; YAML does not allow tabs for indentation"
+    tabs = "\t" in problem or "tab" in problem or "\t" in indent or line[mark.column:mark.column + 1] == "\t"
+    hint = "indent with spaces; YAML does not allow tabs for indentation" if tabs else ""
     return KvnetInputError.single(message, _point(path, mark.line + 1, mark.column + 1), hint)
 
 
