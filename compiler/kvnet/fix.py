@@ -202,14 +202,15 @@ def normalise_vlan_lists(source: Text, doc: Document) -> Iterator[Edit]:
 # ---------------------------------------------------------------------------------------------- fields a rule asks for
 
 
-def _content_end(value: Any, span: Span) -> Span:
+def _content_end(source: Text, value: Any, span: Span) -> Span:
     """Where a value's own text ends. A block collection's span runs on to the next token (maybe a line
     further, past comments), so follow its last entry down to a scalar or a flow collection."""
-    if isinstance(value, YMap) and value:
+    flow = source.text.startswith(("{", "["), source.offset(span.line, span.column))
+    if isinstance(value, YMap) and value and not flow:
         last = list(value)[-1]
-        return _content_end(value[last], value.value_span(last))
-    if isinstance(value, YList) and value:
-        return _content_end(value[-1], value.item_span(len(value) - 1))
+        return _content_end(source, value[last], value.value_span(last))
+    if isinstance(value, YList) and value and not flow:
+        return _content_end(source, value[-1], value.item_span(len(value) - 1))
     return span
 
 
@@ -217,9 +218,11 @@ def _insert_field(source: Text, mapping: YMap, key: str, value: str, why: str) -
     """Add `key: value` as the last entry of a flow or block mapping, keeping trailing comments in place."""
     if not mapping:
         return None
-    end = _content_end(mapping, mapping.span)
+    flow = source.text.startswith("{", source.offset(mapping.span.line, mapping.span.column))
+    last = list(mapping)[-1]
+    end = _content_end(source, mapping[last], mapping.value_span(last))
     last_end = source.bounds(end)[1]
-    if source.text.startswith("{", source.offset(mapping.span.line, mapping.span.column)):
+    if flow:
         close = source.text.find("}", last_end)
         if close < 0 or "#" in source.text[last_end:close]:
             return None
