@@ -211,3 +211,39 @@ def test_real_mermaid_parses_the_drawings(tmp_path: Path, graph: SiteGraph) -> N
     assert verdicts.pop(str(tmp_path / "broken-on-purpose.mmd")) == "FAIL", done.stdout + done.stderr
     assert set(verdicts.values()) == {"OK"}, done.stdout + done.stderr
     assert len(verdicts) == len(files) - 1
+
+
+# ------------------------------------------------------------------------------------------ the command
+
+
+def test_graph_command_draws_a_site_and_its_compiled_manifests(tmp_path: Path) -> None:
+    from kvnet_tests_integration_support import MINIMAL_SITE, run_kvnet
+
+    site = run_kvnet(["graph", str(MINIMAL_SITE), "--format", "json"], cwd=tmp_path)
+    assert site.returncode == 0, site.stderr
+    data = json.loads(site.stdout)
+    assert data["site"] == "lab"
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    edges = {(labels[e["from"]], labels[e["to"]], e["label"]) for e in data["edges"]}
+    assert ("br-vm", "lab-net", "") in edges and ("lab-net", "lab/app-1", "lab") in edges
+    compiled = run_kvnet(["compile", str(MINIMAL_SITE), "-o", "out", "--summary", "none"], cwd=tmp_path)
+    assert compiled.returncode == 0, compiled.stderr
+    manifests = run_kvnet(["graph", "out", "--format", "dot", "-o", "out.dot"], cwd=tmp_path)
+    assert manifests.returncode == 0 and manifests.stdout == "", manifests.stderr
+    dot = (tmp_path / "out.dot").read_text(encoding="utf-8")
+    assert dot.startswith("digraph") and "lab-net" in dot and "lab/app-2" in dot
+
+
+def test_graph_command_draws_a_site_with_conflicts_but_not_an_unusable_one(tmp_path: Path) -> None:
+    from kvnet_tests_integration_support import duplicate_ip_site_text, good_site_text, line_of, run_kvnet
+
+    (tmp_path / "conflict.yaml").write_text(duplicate_ip_site_text(), encoding="utf-8")
+    drawn = run_kvnet(["graph", "conflict.yaml"], cwd=tmp_path)
+    assert drawn.returncode == 0 and drawn.stdout.startswith("flowchart LR"), drawn.stderr
+    good = good_site_text()
+    (tmp_path / "broken.yaml").write_text(good.replace("vlan: 20\n", "vlan: twenty\n"), encoding="utf-8")
+    broken = run_kvnet(["graph", "broken.yaml"], cwd=tmp_path)
+    assert broken.returncode == 2 and broken.stdout == ""
+    assert f"broken.yaml:{line_of(good, 'vlan: 20')}:" in broken.stderr
+    missing = run_kvnet(["graph", "nothere.yaml"], cwd=tmp_path)
+    assert missing.returncode == 2 and "nothere.yaml" in missing.stderr
