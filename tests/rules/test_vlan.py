@@ -215,8 +215,11 @@ def test_vlan_07_unknown_cni_keys_with_a_guess() -> None:
     assert "'vlanId' in the bridge config of app/web" in found[0].message
     assert found[2].hint == "rename it to `vlanID`"  # OVN localnet spells it with capitals
     unknown_cni = Network(S, name="x", cni_type="tuning", raw_config_keys=("whatever",))
-    conflist = Network(S, name="y", cni_type="bridge", raw_config_keys=("cniVersion", "name", "plugins"))
+    top = ("cniVersion", "name", "plugins", "type")  # a conflist: top-level keys and the main plugin's
+    conflist = Network(S, name="y", cni_type="bridge", raw_config_keys=(*top, "vlan"))
     assert run("VLAN-07", Site(S, networks=(unknown_cni, conflist))) == []
+    typo = Network(S, name="z", cni_type="bridge", raw_config_keys=(*top, "VLAN"))
+    assert [p.hint for p in run("VLAN-07", Site(S, networks=(typo,)))] == ["rename it to `vlan`"]
 
 
 def test_vlan_09_vlan_interface_on_an_unfiltered_bridge() -> None:

@@ -7,8 +7,9 @@ Keys every plugin accepts come from the CNI spec (libcni's NetConf and runtime c
 
 from __future__ import annotations
 
+# `plugins` makes a conflist: the manifests front end then lists the main plugin's keys beside the top level's.
 COMMON = frozenset({"cniVersion", "name", "type", "ipam", "dns", "capabilities", "runtimeConfig", "args",
-                    "prevResult", "cniVersions", "disableCheck", "disableGC"})
+                    "prevResult", "cniVersions", "disableCheck", "disableGC", "plugins"})
 
 _BRIDGE = frozenset({"bridge", "isGateway", "isDefaultGateway", "forceAddress", "ipMasq", "ipMasqBackend", "mtu",
                      "hairpinMode", "promiscMode", "vlan", "vlanTrunk", "preserveDefaultVlan", "macspoofchk",

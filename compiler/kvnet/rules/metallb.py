@@ -201,7 +201,7 @@ def load_balancer_ip_request(ctx: RuleContext) -> Iterator[Problem]:
     pools = {p.name: p for p in ctx.site.pools}
     index = sorted(((addr_key(r.start), addr_key(r.end), p) for p in ctx.site.pools for r in p.ranges),
                    key=lambda t: (t[0], t[1]))
-    owners: dict[IPAddress, Service] = {}
+    owners: dict[IPAddress, tuple[Service, int]] = {}
     demand: dict[str, list[Service]] = defaultdict(list)
     for svc in ctx.site.services:
         if svc.type != "LoadBalancer":
@@ -211,8 +211,8 @@ def load_balancer_ip_request(ctx: RuleContext) -> Iterator[Problem]:
             yield Problem(f"Service {svc.namespace}/{svc.name} asks for pool {svc.pool!r}, which does not exist "
                           "(MetalLB then picks another pool)", svc.at("pool"),
                           f"use one of the pools: {', '.join(sorted(pools)) or 'none defined'}")
-        for ip in svc.load_balancer_ips:
-            yield from _requested_ip(svc, ip, pool, index, owners)
+        for k, ip in enumerate(svc.load_balancer_ips):
+            yield from _requested_ip(svc, k, ip, pool, index, owners)
         if pool is not None:
             demand[pool.name].append(svc)
     for name, users in demand.items():
@@ -225,23 +225,26 @@ def load_balancer_ip_request(ctx: RuleContext) -> Iterator[Problem]:
                           tuple(Related(s.at("pool"), f"Service {s.namespace}/{s.name}") for s in users[:5]))
 
 
-def _requested_ip(svc: Service, ip: IPAddress, pool: AddressPool | None,
-                  index: list[tuple[int, int, AddressPool]], owners: dict[IPAddress, Service]) -> Iterator[Problem]:
+def _requested_ip(svc: Service, k: int, ip: IPAddress, pool: AddressPool | None,
+                  index: list[tuple[int, int, AddressPool]], owners: dict[IPAddress, tuple[Service, int]]
+                  ) -> Iterator[Problem]:
     name = f"{svc.namespace}/{svc.name}"
+    span = svc.spans.get(f"load_balancer_ips[{k}]", _ip_span(svc))
     key = addr_key(ip)
     holders = [p for low, high, p in _candidates(index, key) if low <= key <= high]
     if not holders:
-        yield Problem(f"Service {name} requests {ip}, which is in no MetalLB pool", _ip_span(svc),
+        yield Problem(f"Service {name} requests {ip}, which is in no MetalLB pool", span,
                       "request an address inside a pool, or add it to one")
     elif pool is not None and pool not in holders:
         yield Problem(f"Service {name} requests {ip} from pool {pool.name}, but it belongs to pool {holders[0].name}",
-                      _ip_span(svc), f"request an address of pool {pool.name}, or name pool {holders[0].name}",
+                      span, f"request an address of pool {pool.name}, or name pool {holders[0].name}",
                       (Related(holders[0].span, f"pool {holders[0].name}"),))
-    first = owners.setdefault(ip, svc)
+    first, first_k = owners.setdefault(ip, (svc, k))
     if first is not svc:
+        where = first.spans.get(f"load_balancer_ips[{first_k}]", _ip_span(first))
         yield Problem(f"Service {name} requests {ip}, already requested by Service {first.namespace}/{first.name}",
-                      _ip_span(svc), "request a different address, or let MetalLB assign one",
-                      (Related(_ip_span(first), f"first requested by {first.namespace}/{first.name}"),))
+                      span, "request a different address, or let MetalLB assign one",
+                      (Related(where, f"first requested by {first.namespace}/{first.name}"),))
 
 
 def _candidates(index: list[tuple[int, int, AddressPool]], key: int) -> list[tuple[int, int, AddressPool]]:

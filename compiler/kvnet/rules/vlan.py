@@ -328,8 +328,8 @@ def unknown_cni_key(ctx: RuleContext) -> Iterator[Problem]:
     """
     for net in ctx.site.networks:
         known = KNOWN_KEYS.get(net.cni_type)
-        if known is None or not net.raw_config_keys or "plugins" in net.raw_config_keys:
-            continue  # a conflist keeps each plugin's keys inside `plugins`, which the model does not list
+        if known is None or not net.raw_config_keys:
+            continue
         for key in net.raw_config_keys:
             if key in known:
                 continue
