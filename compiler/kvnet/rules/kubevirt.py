@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 
 from kvnet.findings import Problem, Related
@@ -509,7 +510,12 @@ def service_selects_no_vm(ctx: RuleContext) -> Iterator[Problem]:
     """
     vm_ns = {vm.namespace for vm in ctx.site.vms}
     owners_ns = {o.namespace for o in ctx.site.objects if o.kind in POD_OWNERS}
+    # labels on VM objects (not their templates), indexed so that a selector costs its own size, not #VMs
     vm_objects = [o for o in ctx.site.objects if o.kind in ("VirtualMachine", "VirtualMachineInstance")]
+    by_label: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+    for index, obj in enumerate(vm_objects):
+        for key, value in obj.labels.items():
+            by_label[(obj.namespace or "default", key, value)].add(index)
     for svc in ctx.site.services:
         if not svc.selector:
             continue
@@ -526,8 +532,8 @@ def service_selects_no_vm(ctx: RuleContext) -> Iterator[Problem]:
                               (Related(vm.span, f"{vm_label(vm)} defined here"),))
         if selected:
             continue
-        on_object = [o for o in vm_objects if o.namespace == svc.namespace
-                     and all(o.labels.get(k) == v for k, v in svc.selector.items())]
+        matches = set.intersection(*(by_label.get((svc.namespace, k, v), set()) for k, v in svc.selector.items()))
+        on_object = [vm_objects[i] for i in sorted(matches)]
         meant_for_vms = (svc.origin == "site" or svc.target_vms or on_object
                          or any("kubevirt.io" in k for k in svc.selector)
                          or (svc.namespace in vm_ns and svc.namespace not in owners_ns))
