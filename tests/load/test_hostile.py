@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -228,5 +229,8 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
 
 
 def test_unreadable_paths(tmp_path: Path) -> None:
-    assert "cannot read the file" in problem_loading(tmp_path).message
+    assert problem_loading(tmp_path).message == "not a regular file"
     assert "cannot read the file" in problem_loading(tmp_path / "missing.yaml").message
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    assert problem_loading(fifo).message == "not a regular file"  # and no wait for a writer

@@ -6,7 +6,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from kvnet.load import SourceFile, YList, YMap, locate, span_of, to_plain
+import yaml
+
+from kvnet.load import C_LOADER, SourceFile, YList, YMap, locate, span_of, to_plain
 from kvnet.span import Span, file_span
 
 Loader = Callable[..., SourceFile]
@@ -199,3 +201,10 @@ def test_source_lines_are_kept(load: Loader) -> None:
     source = load("a: 1\nb: 2\n")
     assert source.lines == ["a: 1", "b: 2"]
     assert source.lines is source.lines
+
+
+def test_libyaml_is_used_whenever_pyyaml_has_it() -> None:
+    from kvnet.load import yaml_loader
+
+    assert yaml.__with_libyaml__ == C_LOADER
+    assert (yaml_loader._FastParser is not yaml_loader.PythonParser) == C_LOADER

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,6 +251,8 @@ def load_file(path: str | Path, limits: LoadLimits | None = None, display: str |
     limits = limits or LoadLimits()
     name = display or str(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, a device never end
+            raise KvnetInputError.single("not a regular file", file_span(name), "give the path of a YAML or JSON file")
         with open(path, "rb") as handle:
             _check_size(os.fstat(handle.fileno()).st_size, limits.max_bytes, name)
             raw = handle.read(limits.max_bytes + 1)  # never more than the limit, even if the file grows
