@@ -117,8 +117,13 @@ def split_documents(sources: Iterable[SourceFile]) -> tuple[list[Document], list
     return sites, manifests, notes
 
 
-def build_models(site_docs: list[Document], manifest_docs: list[Document]) -> tuple[list[Site], list[str]]:
-    """Models from site documents (one each) and from all manifests together (one)."""
+def build_models(
+    site_docs: list[Document], manifest_docs: list[Document], texts: dict[str, str] | None = None
+) -> tuple[list[Site], list[str]]:
+    """Models from site documents (one each) and from all manifests together (one).
+
+    `texts` (file name → text) lets the manifests front end place findings inside embedded CNI JSON.
+    """
     from kvnet.site import read_site
 
     models: list[Site] = []
@@ -135,7 +140,7 @@ def build_models(site_docs: list[Document], manifest_docs: list[Document]) -> tu
         except ImportError:  # pragma: no cover - the manifests front end is optional while it is built
             notes.append("manifests are not checked yet in this version")
         else:
-            read = read_manifests(manifest_docs)
+            read = read_manifests(manifest_docs, texts or {})
             models.append(read.site)
             notes.extend(f"{span}: skipped: {why}" for span, why in read.skipped)
             problems.extend(read.problems)
@@ -160,7 +165,8 @@ def check_sources(sources: dict[str, SourceFile], policy: Policy) -> CheckResult
     from kvnet.rules.lock import lock_findings_beside
 
     site_docs, manifest_docs, notes = split_documents(sources.values())  # which front end reads what
-    models, more_notes = build_models(site_docs, manifest_docs)  # typed models (schema checked)
+    texts = {name: source.text for name, source in sources.items()}
+    models, more_notes = build_models(site_docs, manifest_docs, texts)  # typed models (schema checked)
     findings = yaml11_findings(sources.values(), policy)  # YAML 1.1 traps noted while loading
     for model in models:
         findings.extend(run_rules(model, SiteGraph(model), policy))  # rules over model and graph

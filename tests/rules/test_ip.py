@@ -347,3 +347,45 @@ def test_sweep_between_two_sets(seed: int) -> None:
     assert len(pairs) == len({b.owner for _, b in pairs})
     hit = {b.owner for _, b in pairs}
     assert hit == {r.owner for r in right if any(a.low <= r.low <= a.high for a in left)}
+
+
+SRIOV_HOST_LOCAL_NAD = """\
+apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata:
+  name: sriov-net
+  namespace: vms
+  annotations: {k8s.v1.cni.cncf.io/resourceName: openshift.io/sriov_nic}
+spec:
+  config: '{"cniVersion": "0.3.1", "name": "sriov-net", "type": "sriov", "vlan": 100,
+    "ipam": {"type": "host-local", "subnet": "10.56.217.0/24"}}'
+"""
+
+VM_ON_SRIOV_NET = """\
+---
+apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: vm-1, namespace: vms}
+spec:
+  runStrategy: Always
+  template:
+    spec:
+      domain:
+        devices:
+          interfaces:
+            - {name: default, masquerade: {}}
+            - {name: fast, sriov: {}}
+      networks:
+        - {name: default, pod: {}}
+        - {name: fast, multus: {networkName: sriov-net}}
+"""
+
+
+def test_ip_01_on_manifests_fires_only_where_a_vm_uses_the_nad() -> None:
+    def ip01(text: str) -> list[Finding]:
+        return [f for f in check_text(text, "nad.yaml") if f.rule_id == "IP-01"]
+
+    assert ip01(SRIOV_HOST_LOCAL_NAD) == []
+    found = ip01(SRIOV_HOST_LOCAL_NAD + VM_ON_SRIOV_NET)
+    assert len(found) == 1
+    assert "host-local" in found[0].message

@@ -59,7 +59,9 @@ def host_local_shared_l2(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
     Flags a network with `host-local` IPAM whose segment spans nodes: a Linux bridge with an uplink on
     more than one node (or when the nodes are not listed), SR-IOV, macvlan, ipvlan, OVS or OVN localnet.
-    Point-to-point networks (ptp) route per node and are left alone.
+    Point-to-point networks (ptp) route per node and are left alone. In manifests, a NAD no checked VM
+    attaches to is left alone too: the corpus flags host-local only where workloads use it (upstream docs
+    show such NADs on their own).
 
     ## Why is this bad?
     host-local keeps its allocations in a file on each node, so every node hands out the same first
@@ -83,6 +85,8 @@ def host_local_shared_l2(ctx: RuleContext) -> Iterator[Problem]:
     for net in ctx.site.networks:
         if net.ipam != "host-local" or not (net.type in SHARED_L2_TYPES or net.cni_type in SHARED_L2_CNIS):
             continue
+        if net.origin == "manifest" and not ctx.graph.interfaces_on(net):
+            continue  # no workload uses it in what was checked: nothing can collide yet
         if net.type == "linux-bridge":
             groups = [g for g in ctx.graph.groups_carrying_bridge(net.bridge or "")
                       if (br := g.bridge(net.bridge or "")) is not None and br.port]
