@@ -4,7 +4,7 @@ pre-commit passes the staged YAML/JSON files. Checking them one by one would be 
 in one file refers to a NetworkAttachmentDefinition in another, so a manifest is checked together with its
 folder. The targets are:
 
-- a file holding a kvnet Site: that file;
+- a file holding a kvnet Site: that file; a kvnet.lock.yaml: the site files beside it;
 - a file holding Kubernetes objects: its manifest folder, the outermost folder above it (inside the
   repository, the root included) that holds a kustomization.yaml, or else the folder the file is in;
 - any other YAML (CI config, Helm templates, ...): nothing. A file that does not parse is checked when it
@@ -29,6 +29,7 @@ from kvnet.findings import Finding, Severity, sort_findings
 from kvnet.model import Site
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+LOCK_FILE_NAME = "kvnet.lock.yaml"  # kvnet.lockfile.LOCK_NAME, not imported: this module must start fast
 _LOOKS_LIKE_MANIFEST = re.compile(r"^\s*apiVersion\s*:.*^\s*kind\s*:|^\s*kind\s*:.*^\s*apiVersion\s*:", re.M | re.S)
 
 
@@ -69,6 +70,10 @@ def check_targets(files: Iterable[Path], root: Path) -> list[Path]:
     for path in files:
         if not path.is_file():
             continue  # deleted or renamed away in this commit
+        if path.name == LOCK_FILE_NAME:  # a changed lock is checked against the site(s) beside it
+            targets.update(p for p in sorted(path.parent.glob("*.y*ml")) if p.name != LOCK_FILE_NAME
+                           and _kinds_in(p)[0])
+            continue
         is_site, has_manifests = _kinds_in(path)
         if has_manifests:
             targets.add(manifest_folder(path, root))

@@ -44,6 +44,16 @@ def test_targets_are_sites_and_manifest_folders(workdir: Path, monkeypatch: pyte
                                                         Path("clusters/lab/site.yaml")]
 
 
+def test_a_staged_lock_file_checks_the_site_beside_it(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kvnet.lockfile import LOCK_NAME
+
+    monkeypatch.chdir(workdir)
+    assert run_kvnet(["lock", "clusters/lab/site.yaml"], cwd=workdir).returncode == 0
+    lock = Path("clusters/lab") / LOCK_NAME
+    assert lock.is_file()
+    assert check_targets([lock], workdir.resolve()) == [Path("clusters/lab/site.yaml")]
+
+
 def test_manifest_folder_without_kustomization_is_the_files_folder(workdir: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(workdir)
@@ -88,6 +98,10 @@ def test_unparsable_site_is_reported_not_skipped(workdir: Path, good_site: str) 
 
 
 def test_hook_definition() -> None:
+    pre_commit = require_tool("pre-commit", "pip install pre-commit")
+    valid = subprocess.run([pre_commit, "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+                           capture_output=True, text=True, check=False)
+    assert valid.returncode == 0, valid.stdout + valid.stderr
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     (hook,) = hooks
     assert hook["id"] == "kvnet" and hook["language"] == "python"
