@@ -8,7 +8,7 @@ import pytest
 
 from kvnet.errors import KvnetInputError
 from kvnet.findings import Severity
-from kvnet.policy import discover_policy, default_policy, load_policy, render_default_policy
+from kvnet.policy import default_policy, discover_policy, load_policy, render_default_policy
 from kvnet.rules.catalogue import all_rules
 
 
