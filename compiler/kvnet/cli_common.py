@@ -75,7 +75,8 @@ def guarded(command: F) -> F:
             if fmt == "text" or kwargs.get("stdout_is_manifests"):
                 from kvnet.report import render
 
-                click.echo(render(findings, "text", sources=_read_sources(findings), cwd=Path.cwd()), err=True)
+                text = render(findings, "text", sources=_read_sources(findings), cwd=Path.cwd())
+                click.echo(text, err=True, nl=not text.endswith("\n"))
             else:
                 emit_report(findings, fmt, {}, kwargs.get("output"))
             code = EXIT_INPUT
