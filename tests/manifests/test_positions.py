@@ -46,3 +46,18 @@ def test_text_index_counts_yaml_line_breaks() -> None:
     index = TextIndex("a\r\nb\rc\nd\u2028e")
     assert index.starts == [0, 3, 5, 7, 9]
     assert index.offset(3, 1) == 5 and index.offset(9, 1) is None and index.offset(1, 0) is None
+
+
+@given(st.text(alphabet="ab \n\r\x85\u2028\u2029", max_size=30))
+def test_text_index_fast_path_agrees_with_the_break_scan(text: str) -> None:
+    expected = [0, *(m.end() for m in re.finditer("\r\n|[\n\r\x85\u2028\u2029]", text))]
+    assert TextIndex(text).starts == expected
+
+
+@given(st.one_of(st.text(alphabet="0123456789abcdefABCDEF:- x", max_size=20),
+                 st.from_regex(r"[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}", fullmatch=True)))
+def test_fast_mac_normalisation_is_the_models(text: str) -> None:
+    from kvnet.manifests.addresses import mac
+    from kvnet.model import normalize_mac
+
+    assert mac(text) == normalize_mac(text)

@@ -200,3 +200,30 @@ spec:
     assert "networkData cannot be read" in problem.message and "line 3" not in problem.message
     assert problem.span.line >= 11  # inside the block, not at `networkData:`
     assert reading.read.site.vms[0].cloud_init_network
+
+
+def test_wrong_types_inside_network_data_are_placed_inside_the_block(read_yaml: Callable[..., Any]) -> None:
+    text = """\
+apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: v}
+spec:
+  template:
+    spec:
+      domain: {devices: {interfaces: [{name: a, bridge: {}}]}}
+      networks: [{name: a, multus: {networkName: br}}]
+      volumes:
+      - name: ci
+        cloudInitNoCloud:
+          networkData: |
+            version: 2
+            ethernets:
+              eth0:
+                addresses: 10.0.0.1/24
+"""
+    reading = read_yaml(text)
+    (problem,) = reading.read.problems
+    assert problem.message.startswith(
+        "spec.template.spec.volumes[0].cloudInitNoCloud.networkData.ethernets.eth0.addresses must")
+    assert reading.text_at(problem.span) == "10.0.0.1/24" and problem.span.line == 16
+    assert reading.read.site.vms[0].interfaces[0].ips == ()

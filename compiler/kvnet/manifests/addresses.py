@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from kvnet.model import IPAddress, IPInterface, IPNetwork
+
+_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
+
+
+def mac(text: str) -> str:
+    """kvnet.model.normalize_mac, by one regular expression (it runs for every VM interface)."""
+    cleaned = text.strip().lower().replace("-", ":")
+    return cleaned if _MAC.fullmatch(cleaned) else text
 
 
 def ip(text: str) -> IPAddress | None:

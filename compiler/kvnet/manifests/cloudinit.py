@@ -14,8 +14,9 @@ import re
 from collections.abc import Sequence
 
 from kvnet.load import YMap
+from kvnet.manifests import addresses
 from kvnet.manifests.fields import Obj
-from kvnet.model import IPInterface, normalize_mac
+from kvnet.model import IPInterface
 from kvnet.span import Span
 
 _ETH_N = re.compile(r"^eth([0-9]+)$")
@@ -28,14 +29,12 @@ class _Matcher:
 
     def __init__(self, interfaces: Sequence[tuple[str, str | None]]) -> None:
         self.names = {name: i for i, (name, _) in reversed(list(enumerate(interfaces)))}
-        self.macs = {normalize_mac(mac): i for i, (_, mac) in enumerate(interfaces) if mac}
+        self.macs = {addresses.mac(mac): i for i, (_, mac) in enumerate(interfaces) if mac}
         self.count = len(interfaces)
 
     def index(self, mac: str | None, *names: str | None) -> int | None:
-        if mac and normalize_mac(mac) in self.macs:
-            return self.macs[normalize_mac(mac)]
-        if mac:
-            return None  # a MAC that no interface has: the entry configures some other NIC
+        if mac:  # a MAC that no interface has: the entry configures some other NIC
+            return self.macs.get(addresses.mac(mac))
         for name in names:
             if name and name in self.names:
                 return self.names[name]
@@ -46,9 +45,8 @@ class _Matcher:
         return None
 
 
-def static_addresses(data: YMap, interfaces: Sequence[tuple[str, str | None]], root: Obj) -> Found:
-    """index of interface → its static addresses (with places) written in networkData `data`."""
-    doc = Obj(data, root.path, root.problems)
+def static_addresses(doc: Obj, interfaces: Sequence[tuple[str, str | None]]) -> Found:
+    """index of interface → its static addresses (with their places inside the text) in networkData `doc`."""
     nested = doc.mapping("network")  # `network: {version: 2, ...}` is accepted too
     if nested is not None:
         doc = nested

@@ -55,10 +55,13 @@ def read_json_field(obj: Obj, key: str, texts: SourceTexts) -> Embedded | None:
     return Embedded(data, span)
 
 
-def read_yaml_string(value: str, span: Span, path: str, texts: SourceTexts | None, problems: Problems) -> Any:
-    """YAML written inside a string (cloud-init networkData), positioned in the manifest; None if unreadable.
+def read_yaml_string(value: str, span: Span, path: str, texts: SourceTexts | None, problems: Problems
+                     ) -> tuple[Any, ScalarPlaces] | None:
+    """YAML written inside a string (cloud-init networkData); None if unreadable (a problem is recorded).
 
-    Without `texts` (text that was not written as such, e.g. decoded base64) every place is the field's.
+    The data keeps spans inside the string: `places.from_value_span` turns the few that are used into
+    places in the manifest (relocating every span of every VM's networkData would cost more than reading
+    it). Without `texts` (text not written as such, e.g. decoded base64) every place is the field's.
     """
     places = texts.places(value, span) if texts is not None else ScalarPlaces(value, span, None)
     try:
@@ -73,6 +76,4 @@ def read_yaml_string(value: str, span: Span, path: str, texts: SourceTexts | Non
         return None
     if not loaded.documents:
         return None
-    data = loaded.documents[0].data
-    places.relocate(data)
-    return data
+    return loaded.documents[0].data, places

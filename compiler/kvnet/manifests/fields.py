@@ -8,8 +8,8 @@ on the node; they are skipped without a problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kvnet.errors import InputProblem
@@ -40,6 +40,10 @@ def is_template(value: Any) -> bool:
     return isinstance(value, str) and "{{" in value
 
 
+def _accepts_bool(types: type | tuple[type, ...]) -> bool:
+    return bool in types if isinstance(types, tuple) else types is bool
+
+
 @dataclass
 class Problems:
     """Where a reader records what it had to skip."""
@@ -48,6 +52,13 @@ class Problems:
 
     def add(self, message: str, span: Span, hint: str = "") -> None:
         self.items.append(InputProblem(message, span, hint))
+
+    def relocate_since(self, start: int, place: Callable[[Span], Span]) -> None:
+        """Move the spans of the problems recorded from `start` on (found inside embedded text)."""
+        for i in range(start, len(self.items)):
+            problem = self.items[i]
+            if problem.span is not None:
+                self.items[i] = replace(problem, span=place(problem.span))
 
     def wrong_type(self, path: str, expected: str, value: Any, span: Span) -> None:
         self.add(f"{path} must be {expected}, not {describe(value)}; kvnet skipped it", span,
@@ -103,15 +114,14 @@ class Obj:
 
     def _typed(self, key: str, types: type | tuple[type, ...], expected: str) -> Any:
         value = self.data.get(key)
-        if value is None or is_template(value):
+        if value is None:
             return None
-        if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+        # bool is an int to Python, never to Kubernetes
+        if isinstance(value, types) and (value.__class__ is not bool or _accepts_bool(types)):
+            return value
+        if not is_template(value):
             self.problems.wrong_type(self.sub(key), expected, value, self.at(key))
-            return None
-        if not isinstance(value, types):
-            self.problems.wrong_type(self.sub(key), expected, value, self.at(key))
-            return None
-        return value
+        return None
 
     def mapping(self, key: str) -> Obj | None:
         value = self._typed(key, YMap, "a mapping")

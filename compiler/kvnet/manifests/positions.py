@@ -10,13 +10,14 @@ quote escapes), so a finding about `"vlan": 350` points at that line and column 
 from __future__ import annotations
 
 import re
-from typing import Any
+from bisect import bisect_right
+from itertools import accumulate
 
-from kvnet.load import YList, YMap
 from kvnet.span import Span
 
 _BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 _BREAK_CHARS = "\n\r\x85\u2028\u2029"
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 # how many visible characters may stand between two matched ones (quote escapes such as '' or \" are short)
 _SEARCH = 8
 
@@ -28,7 +29,10 @@ class TextIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+        if _OTHER_BREAKS.search(text) is None:  # only \n: the lines' lengths give the starts, at C speed
+            self.starts = list(accumulate((len(line) + 1 for line in text.split("\n")), initial=0))[:-1]
+        else:
+            self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
 
     def offset(self, line: int, column: int) -> int | None:
         if not 1 <= line <= len(self.starts) or column < 1:
@@ -108,35 +112,93 @@ def _align(value: str, text: str, start: int, end: int, line: int, column: int) 
     return places
 
 
-class ScalarPlaces:
-    """Maps offsets in a scalar's decoded value to spans in the file; coarse (the scalar) without source."""
+def _line_text(index: TextIndex, line: int) -> str | None:
+    """The text of a 1-based source line without its line break."""
+    if not 1 <= line <= len(index.starts):
+        return None
+    first = index.starts[line - 1]
+    last = index.starts[line] if line < len(index.starts) else len(index.text)
+    return index.text[first:last].rstrip("\r\n\x85\u2028\u2029")
 
-    __slots__ = ("_places", "_value_index", "file", "scalar", "value")
+
+def _literal_block(value: str, index: TextIndex, start: int, line: int) -> tuple[int, int] | None:
+    """(first content line, indentation) when the scalar is a literal block with detected indentation, whose
+    lines are then the value's lines shifted right; None for every other style (or a text that differs)."""
+    text = index.text
+    if text[start] != "|":
+        return None
+    header_end = start
+    while header_end < len(text) and text[header_end] not in _BREAK_CHARS:
+        header_end += 1
+    if any(c.isdigit() for c in text[start:header_end].split("#", 1)[0]):
+        return None  # an explicit indentation indicator: lines may keep extra spaces
+    lines = value.split("\n")
+    written = [i for i, content in enumerate(lines) if content.strip()]
+    if not written:
+        return None
+    first_line = line + 1
+    source = _line_text(index, first_line + written[0])
+    if source is None:
+        return None
+    indent = len(source) - len(source.lstrip(" "))
+    for i in (written[0], written[-1]):  # check both ends: a mismatch means another text or style
+        source = _line_text(index, first_line + i)
+        if source is None or source[indent:] != lines[i]:
+            return None
+    return first_line, indent
+
+
+class ScalarPlaces:
+    """Maps offsets in a scalar's decoded value to spans in the file; coarse (the scalar) without source.
+
+    Literal blocks (`|`, `|-`, `|+`: nearly every NAD config and networkData) map by arithmetic, their
+    lines being the value's lines indented; other styles are aligned character by character.
+    """
+
+    __slots__ = ("_block", "_places", "_value_index", "file", "scalar", "value")
 
     def __init__(self, value: str, scalar: Span, index: TextIndex | None) -> None:
         self.value = value
         self.scalar = scalar
         self.file = scalar.file
         self._value_index: TextIndex | None = None
+        self._block: tuple[int, int] | None = None
         self._places: list[tuple[int, int]] | None = None
         start = index.offset(scalar.line, scalar.column) if index is not None else None
-        if index is not None and start is not None:
+        if index is None or start is None or start >= len(index.text):
+            return
+        self._block = _literal_block(value, index, start, scalar.line)
+        if self._block is None:
             stop = index.offset(scalar.end_line, scalar.end_column) if scalar.end_line else None
             self._places = _align(value, index.text, start, stop if stop is not None else len(index.text),
                                   scalar.line, scalar.column)
 
     @property
     def exact(self) -> bool:
-        return self._places is not None
+        return self._block is not None or self._places is not None
+
+    def _lines(self) -> TextIndex:
+        if self._value_index is None:
+            self._value_index = TextIndex(self.value)
+        return self._value_index
+
+    def _place(self, offset: int) -> tuple[int, int]:
+        """(line, column) in the file of the value's character at `offset` (clamped to the value)."""
+        if self._block is not None:
+            starts = self._lines().starts
+            line = bisect_right(starts, offset)
+            first_line, indent = self._block
+            return first_line + line - 1, indent + offset - starts[line - 1] + 1
+        assert self._places is not None
+        return self._places[min(max(offset, 0), len(self._places) - 1)]
 
     def span(self, start: int, end: int) -> Span:
         """The span of value[start:end] in the file."""
-        places = self._places
-        if not places:
+        if not self.exact or not self.value:
             return self.scalar
-        start = min(max(start, 0), len(places) - 1)
-        last = min(max(end - 1, start), len(places) - 1)
-        (line, column), (end_line, end_column) = places[start], places[last]
+        start = min(max(start, 0), len(self.value) - 1)
+        last = min(max(end - 1, start), len(self.value) - 1)
+        (line, column), (end_line, end_column) = self._place(start), self._place(last)
         return Span(self.file, line, column, end_line, end_column + 1)
 
     def point(self, offset: int) -> Span:
@@ -144,29 +206,16 @@ class ScalarPlaces:
 
     def from_value_span(self, span: Span) -> Span:
         """A span computed inside the value (1-based line/column of the value text) → a span in the file."""
-        if self._value_index is None:
-            self._value_index = TextIndex(self.value)
-        start = self._value_index.offset(span.line, span.column)
-        if start is None or not self._places:
+        if self._block is not None:
+            first_line, indent = self._block
+            return Span(self.file, first_line + span.line - 1, indent + span.column,
+                        first_line + span.end_line - 1 if span.end_line else 0,
+                        indent + span.end_column if span.end_line else 0)
+        start = self._lines().offset(span.line, span.column)
+        if start is None or not self.exact:
             return self.scalar
-        stop = self._value_index.offset(span.end_line, span.end_column) if span.end_line else None
+        stop = self._lines().offset(span.end_line, span.end_column) if span.end_line else None
         return self.span(start, stop if stop is not None and stop > start else start + 1)
-
-    def relocate(self, data: Any) -> None:
-        """Rewrite, in place, every span of values loaded from the value text to spans in the file."""
-        if isinstance(data, YMap):
-            data.span = self.from_value_span(data.span)
-            for key in data.key_spans:
-                data.key_spans[key] = self.from_value_span(data.key_spans[key])
-            for key in data.value_spans:
-                data.value_spans[key] = self.from_value_span(data.value_spans[key])
-            for child in data.values():
-                self.relocate(child)
-        elif isinstance(data, YList):
-            data.span = self.from_value_span(data.span)
-            data.item_spans = [self.from_value_span(s) for s in data.item_spans]
-            for child in data:
-                self.relocate(child)
 
 
 class SourceTexts:

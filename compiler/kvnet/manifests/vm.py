@@ -15,12 +15,14 @@ from dataclasses import replace
 from typing import Any
 
 from kvnet.load import YMap
+from kvnet.manifests import addresses
 from kvnet.manifests.cloudinit import static_addresses
 from kvnet.manifests.context import Meta, ReadContext
 from kvnet.manifests.embedded import read_yaml_string
 from kvnet.manifests.fields import Obj
 from kvnet.manifests.ipam import Collected
-from kvnet.model import Binding, Interface, Resources, SshAccess, Vm, normalize_mac
+from kvnet.manifests.positions import ScalarPlaces
+from kvnet.model import Binding, Interface, Resources, SshAccess, Vm
 
 _CORE_BINDINGS: dict[str, Binding] = {"masquerade": "masquerade", "bridge": "bridge", "sriov": "sriov",
                                       "slirp": "slirp", "passt": "passt", "macvtap": "other"}
@@ -131,7 +133,7 @@ def _interface(name: str, iface: Obj | None, net: Obj | None) -> Interface:
         out.spans.update(iface.spans_of(name="name", model="model", mac="macAddress", state="state"))
         out.set("model", iface.text("model"), iface.at("model"))
         mac = iface.text("macAddress")
-        out.set("mac", normalize_mac(mac) if mac is not None else None, iface.at("macAddress"))
+        out.set("mac", addresses.mac(mac) if mac is not None else None, iface.at("macAddress"))
         out.set("state", iface.text("state"), iface.at("state"))
         _binding(iface, out)
     if "binding" not in out.values:
@@ -164,24 +166,32 @@ def _cloud_init(volumes: list[Obj], interfaces: list[Interface], out: Collected,
                 continue
             if any(source.has(k) for k in ("networkData", "networkDataBase64", "networkDataSecretRef")):
                 out.set("cloud_init_network", True, volume.at(key))
-            data = _network_data(source, ctx)
-            if isinstance(data, YMap):
-                pairs = [(i.name, i.mac) for i in interfaces]
-                for index, addresses in static_addresses(data, pairs, source).items():
+            parsed = _network_data(source, ctx)
+            if parsed is not None and isinstance(parsed[0], YMap):
+                data, places, path = parsed
+                before = len(ctx.problems.items)
+                found = static_addresses(Obj(data, path, ctx.problems), [(i.name, i.mac) for i in interfaces])
+                ctx.problems.relocate_since(before, places.from_value_span)
+                for index, written in found.items():
                     iface = interfaces[index]
                     spans = dict(iface.spans)
-                    for n, (_, span) in enumerate(addresses, start=len(iface.ips)):
-                        spans.setdefault("ips", span)
-                        spans[f"ips[{n}]"] = span
-                    interfaces[index] = replace(iface, ips=(*iface.ips, *(a for a, _ in addresses)), spans=spans)
-                return interfaces  # KubeVirt allows one networkData source
+                    for n, (_, span) in enumerate(written, start=len(iface.ips)):
+                        spans.setdefault("ips", places.from_value_span(span))
+                        spans[f"ips[{n}]"] = places.from_value_span(span)
+                    interfaces[index] = replace(iface, ips=(*iface.ips, *(a for a, _ in written)), spans=spans)
+            return interfaces  # KubeVirt allows one cloud-init volume
     return interfaces
 
 
-def _network_data(source: Obj, ctx: ReadContext) -> Any:
+def _network_data(source: Obj, ctx: ReadContext) -> tuple[Any, ScalarPlaces, str] | None:
+    """The networkData document, when it may configure addresses (a text without "address" cannot)."""
     text = source.text("networkData")
     if text is not None:
-        return read_yaml_string(text, source.at("networkData"), source.sub("networkData"), ctx.texts, ctx.problems)
+        if "address" not in text:
+            return None
+        path = source.sub("networkData")
+        parsed = read_yaml_string(text, source.at("networkData"), path, ctx.texts, ctx.problems)
+        return (*parsed, path) if parsed is not None else None
     encoded = source.text("networkDataBase64")
     if encoded is None:
         return None
@@ -191,8 +201,9 @@ def _network_data(source: Obj, ctx: ReadContext) -> Any:
         source.problems.add(f"{source.sub('networkDataBase64')} is not base64 of UTF-8 text",
                             source.at("networkDataBase64"))
         return None
-    return read_yaml_string(decoded, source.at("networkDataBase64"), source.sub("networkDataBase64"), None,
-                            ctx.problems)
+    path = source.sub("networkDataBase64")
+    parsed = read_yaml_string(decoded, source.at("networkDataBase64"), path, None, ctx.problems)
+    return (*parsed, path) if parsed is not None else None
 
 
 def _resources(domain: Obj) -> Resources | None:
