@@ -203,10 +203,12 @@ def load_text_with(parser_class: Any, text: str, path: str, limits: LoadLimits |
     except RecursionError:  # pragma: no cover - nothing recurses, kept as a last guard
         raise KvnetInputError.single("nesting too deep to read", file_span(path)) from None
     else:
-        if len(text) >= _FREEZE_FROM_CHARS:
+        del parser  # libyaml's parser holds no cycles: freed here, not frozen below
+        if gc_was_enabled and C_LOADER and parser_class is _FastParser and len(text) >= _FREEZE_FROM_CHARS:
             # Left in the collector's youngest generation, the millions of values just built would all be
             # traversed by its next pass (as long as the whole build again). They hold no cycles, so move
             # them out of its sight (and anything else alive now: small, long-lived things in a CLI run).
+            # Not with the Python parser: its objects form cycles that would then never be collected.
             gc.freeze()
     finally:
         if gc_was_enabled:
