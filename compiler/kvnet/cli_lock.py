@@ -80,12 +80,16 @@ def lock_command(site: Path, reuse_released: bool, pod_network: bool | None, che
     """
     from kvnet.allocate import allocate
     from kvnet.check import display_name
+    from kvnet.errors import KvnetInputError
     from kvnet.lockfile import lock_path_for, read_lock, render_lock, write_lock
 
     model = read_site_file(site)
     path = lock_path_for(site)
     shown = display_name(path, Path.cwd())
     previous = read_lock(path, shown) if path.is_file() else None
+    if previous is not None and previous.site and model.name and previous.site != model.name:
+        raise KvnetInputError.single(f"{shown} is the lock of site {previous.site}, not of {model.name}", None,
+                                     "keep each site file in its own folder (one kvnet.lock.yaml per folder)")
     lock = allocate(model, previous, reuse_released=reuse_released, pod_network=pod_network)
     if check_only:
         current = path.read_text(encoding="utf-8") if previous is not None else None

@@ -149,3 +149,12 @@ def test_fix_diff_writes_nothing_and_fix_keeps_comments(lab: Path) -> None:
 def test_fix_and_lock_report_a_missing_file_as_input_error(lab: Path) -> None:
     assert run("fix", "nope.yaml").exit_code == 2
     assert run("lock", "nope.yaml").exit_code == 2
+
+
+def test_lock_refuses_to_overwrite_the_lock_of_another_site(lab: Path) -> None:
+    run("lock", "site.yaml")
+    before = (lab / "kvnet.lock.yaml").read_text(encoding="utf-8")
+    edit(lab / "site.yaml", "metadata:\n  name: lab", "metadata:\n  name: other")
+    result = run("lock", "site.yaml")
+    assert result.exit_code == 2 and "is the lock of site lab, not of other" in result.stderr
+    assert (lab / "kvnet.lock.yaml").read_text(encoding="utf-8") == before

@@ -112,3 +112,11 @@ def test_inline_suppression_silences_a_lock_finding(lab: Path) -> None:
     edit_site(lab, "- {name: prod, network: prod}   # pinned by kvnet lock",
               "- {name: prod, network: prod}   # kvnet: ignore[LOCK-01] web-4 is staged in a later change")
     assert [f.message for f in lock_ids(lab)] == ["web/web-4/tenant has no entry in kvnet.lock.yaml"]
+
+
+def test_lock02_a_lock_of_another_site_is_not_compared_entry_by_entry(lab: Path) -> None:
+    lock_site(lab)
+    edit_site(lab, "metadata:\n  name: lab", "metadata:\n  name: lab-2")
+    found = lock_ids(lab)
+    assert [(f.rule_id, f.message) for f in found] == [
+        ("LOCK-02", "kvnet.lock.yaml beside this file is the lock of site lab, not of lab-2")]

@@ -118,8 +118,12 @@ def stale_lock_entry(ctx: RuleContext) -> Iterator[Problem]:
 def lock_problems(site: Site, lock: Lock) -> dict[str, list[Problem]]:
     """The lock's problems against the site, by rule id."""
     fix = f"run `kvnet lock {site.span.file}` and commit {LOCK_NAME}"
-    wanted, kept = kept_entries(site, lock)
     found: dict[str, list[Problem]] = {"LOCK-01": [], "LOCK-02": [], "LOCK-03": []}
+    if lock.site and site.name and lock.site != site.name:  # one site per folder: the lock is someone else's
+        found["LOCK-02"].append(Problem(f"{LOCK_NAME} beside this file is the lock of site {lock.site}, not of "
+                                        f"{site.name}", site.at("name"), "keep each site file in its own folder"))
+        return found
+    wanted, kept = kept_entries(site, lock)
     for need in wanted:
         entry = lock.entries.get(need.key)
         if entry is None:
