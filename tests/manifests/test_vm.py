@@ -227,3 +227,28 @@ spec:
         "spec.template.spec.volumes[0].cloudInitNoCloud.networkData.ethernets.eth0.addresses must")
     assert reading.text_at(problem.span) == "10.0.0.1/24" and problem.span.line == 16
     assert reading.read.site.vms[0].interfaces[0].ips == ()
+
+
+def test_a_vm_without_interfaces_gets_the_implicit_pod_interface(read_yaml: Callable[..., Any]) -> None:
+    text = """\
+apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: plain}
+spec:
+  template:
+    spec:
+      domain: {devices: {disks: []}}
+---
+apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: isolated}
+spec:
+  template:
+    spec:
+      domain: {devices: {autoattachPodInterface: false}}
+"""
+    plain, isolated = read_yaml(text).read.site.vms
+    (default,) = plain.interfaces
+    assert (default.name, default.network, default.binding, default.paired) == ("default", "pod", "masquerade", True)
+    assert default.spans == {}
+    assert isolated.interfaces == ()

@@ -2,9 +2,11 @@
 
 interfaces[] (spec.template.spec.domain.devices) and networks[] are paired by name into Interfaces
 (`paired=False` for a side without partner); `network` is "pod", or the multus networkName as written
-("name" or "namespace/name"). When no binding is written the interface gets the one KubeVirt applies:
-masquerade on the pod network (HCO's defaultNetworkInterface), bridge elsewhere; `spans["binding"]`
-is then absent. Static addresses come from cloud-init networkData.
+("name" or "namespace/name"). A VM that lists neither gets the `default` pod interface KubeVirt adds
+(unless devices.autoattachPodInterface is false), with no spans of its own. When no binding is written,
+the interface gets the one KubeVirt applies: masquerade on the pod network (HCO's
+defaultNetworkInterface), bridge elsewhere; `spans["binding"]` is then absent. Static addresses come
+from cloud-init networkData.
 """
 
 from __future__ import annotations
@@ -104,6 +106,11 @@ def _interfaces(vmi_spec: Obj) -> list[Interface]:
         if name is not None:
             networks.setdefault(name, net)
     found: list[Interface] = []
+    autoattach = devices.raw("autoattachPodInterface") if devices is not None else None
+    if not written and not networks and not vmi_spec.has("networks") and autoattach is not False:
+        # KubeVirt adds the pod interface itself (HCO's default binding: masquerade); nothing to point at
+        place = devices or domain or vmi_spec
+        return [Interface(place.span, name="default", network="pod", binding="masquerade", network_name="default")]
     used: set[str] = set()
     for iface in written:
         name = iface.text("name") or ""
