@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from kvnet.allocate import allocate, needs, next_assignable_mac
+from kvnet.allocate import allocate, needs
+from kvnet.allocate_pools import next_assignable_mac
 from kvnet.errors import KvnetInputError
 from kvnet.lockfile import Lock, LockEntry, Released
 from kvnet.model import AddressRange, Node, mac_to_int
