@@ -8,8 +8,8 @@ points at `350` in `"vlan": 350`; every top-level key of the config (and of the 
 from __future__ import annotations
 
 from kvnet.manifests import addresses
-from kvnet.manifests.fields import Obj
-from kvnet.manifests.ipam import Collected, read_ipam
+from kvnet.manifests.fields import Collected, Obj
+from kvnet.manifests.ipam import read_ipam
 from kvnet.model import NetworkType, VlanRange
 
 _BRIDGE_TYPES = {"bridge", "cnv-bridge"}

@@ -194,3 +194,23 @@ class Obj:
                 yield k, Obj(v, self.sub(k), self.problems)
             elif v is not None and not is_template(v):
                 self.problems.wrong_type(self.sub(k), "a mapping", v, self.at(k))
+
+
+class Collected:
+    """Network keyword arguments being collected, with the span of each."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.spans: dict[str, Span] = {}
+
+    def set(self, field: str, value: Any, span: Span) -> None:
+        if value is not None:
+            self.values[field] = value
+            self.spans[field] = span
+
+    def append(self, field: str, value: Any, span: Span) -> None:
+        """Add to a tuple field; the field's span is its first entry's, each entry has `field[i]`."""
+        current: tuple[Any, ...] = self.values.get(field, ())
+        self.spans.setdefault(field, span)
+        self.spans[f"{field}[{len(current)}]"] = span
+        self.values[field] = (*current, value)

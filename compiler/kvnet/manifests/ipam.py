@@ -6,32 +6,11 @@ from typing import Any
 
 from kvnet.load import YList, YMap
 from kvnet.manifests import addresses
-from kvnet.manifests.fields import Obj
+from kvnet.manifests.fields import Collected, Obj
 from kvnet.model import AddressRange, IpamKind
-from kvnet.span import Span
 
 _KINDS: dict[str, IpamKind] = {"whereabouts": "whereabouts", "host-local": "host-local", "static": "static",
                                "dhcp": "dhcp"}
-
-
-class Collected:
-    """Network keyword arguments being collected, with the span of each."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-        self.spans: dict[str, Span] = {}
-
-    def set(self, field: str, value: Any, span: Span) -> None:
-        if value is not None:
-            self.values[field] = value
-            self.spans[field] = span
-
-    def append(self, field: str, value: Any, span: Span) -> None:
-        """Add to a tuple field; the field's span is its first entry's, each entry has `field[i]`."""
-        current: tuple[Any, ...] = self.values.get(field, ())
-        self.spans.setdefault(field, span)
-        self.spans[f"{field}[{len(current)}]"] = span
-        self.values[field] = (*current, value)
 
 
 def read_ipam(ipam: Obj, out: Collected) -> None:

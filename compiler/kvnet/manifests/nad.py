@@ -6,8 +6,7 @@ from kvnet.load import YMap
 from kvnet.manifests.cni import read_cni_config
 from kvnet.manifests.context import Meta, ReadContext
 from kvnet.manifests.embedded import read_json_field
-from kvnet.manifests.fields import Obj
-from kvnet.manifests.ipam import Collected
+from kvnet.manifests.fields import Collected, Obj
 from kvnet.model import Network
 
 RESOURCE_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"

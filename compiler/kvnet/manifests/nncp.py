@@ -11,8 +11,7 @@ import ipaddress
 
 from kvnet.load import YMap
 from kvnet.manifests.context import Meta, ReadContext
-from kvnet.manifests.fields import Obj
-from kvnet.manifests.ipam import Collected
+from kvnet.manifests.fields import Collected, Obj
 from kvnet.model import Bond, Bridge, IPInterface, Nic, NodeGroup, OvnBridgeMapping, VlanInterface, VlanRange
 from kvnet.span import Span
 

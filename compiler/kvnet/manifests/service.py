@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from kvnet.manifests import addresses
 from kvnet.manifests.context import Meta, ReadContext
-from kvnet.manifests.fields import Obj
-from kvnet.manifests.ipam import Collected
+from kvnet.manifests.fields import Collected, Obj
 from kvnet.model import Service, ServicePort
 from kvnet.span import Span
 

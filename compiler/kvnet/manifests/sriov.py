@@ -8,8 +8,8 @@ from kvnet.load import YMap
 from kvnet.manifests.cni import on_off
 from kvnet.manifests.context import Meta, ReadContext
 from kvnet.manifests.embedded import read_json_field
-from kvnet.manifests.fields import Obj
-from kvnet.manifests.ipam import Collected, read_ipam
+from kvnet.manifests.fields import Collected, Obj
+from kvnet.manifests.ipam import read_ipam
 from kvnet.manifests.nad import namespace_spans
 from kvnet.model import Network, SriovPolicy
 

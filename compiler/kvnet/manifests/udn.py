@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from kvnet.manifests import addresses
 from kvnet.manifests.context import Meta, ReadContext
-from kvnet.manifests.fields import Obj
-from kvnet.manifests.ipam import Collected
+from kvnet.manifests.fields import Collected, Obj
 from kvnet.manifests.nad import namespace_spans
 from kvnet.model import Network, NetworkType
 

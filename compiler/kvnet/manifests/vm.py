@@ -21,8 +21,7 @@ from kvnet.manifests import addresses
 from kvnet.manifests.cloudinit import static_addresses
 from kvnet.manifests.context import Meta, ReadContext
 from kvnet.manifests.embedded import read_yaml_string
-from kvnet.manifests.fields import Obj
-from kvnet.manifests.ipam import Collected
+from kvnet.manifests.fields import Collected, Obj
 from kvnet.manifests.positions import ScalarPlaces
 from kvnet.model import Binding, Interface, Resources, SshAccess, Vm
 
