@@ -9,6 +9,8 @@ from types import ModuleType
 
 import pytest
 
+from kvnet.policy import load_policy
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -118,8 +120,10 @@ def test_sriov02_site_pf_not_sriov_capable() -> None:
 
 
 def test_sriov02_policy_rules_of_the_webhook() -> None:
-    bad_name = policy(resource="vm-nics")
-    assert lines("SRIOV-02", bad_name, "p.yaml") == [line_of(bad_name, "resourceName: vm-nics")]
+    bad_name = policy(resource="vm.nics")
+    assert lines("SRIOV-02", bad_name, "p.yaml") == [line_of(bad_name, "resourceName: vm.nics")]
+    edge_dash = policy(resource="vmnics-")
+    assert lines("SRIOV-02", edge_dash, "p.yaml") == [line_of(edge_dash, "resourceName: vmnics-")]
     reversed_range = policy(pf="ens5f0#6-2")
     assert len(findings_of("SRIOV-02", reversed_range, "p.yaml")) == 1
     past_num_vfs = policy(pf="ens5f0#4-9")
@@ -156,11 +160,38 @@ def test_sriov02_overlapping_vf_ranges_swept_per_pf() -> None:
     assert len(findings_of("SRIOV-02", good)) == 1  # 0-0 still overlaps 0-7: sweep sees it
 
 
+def test_sriov02_inner_dash_accepted_by_default_and_refused_by_the_old_pattern(tmp_path: Path) -> None:
+    # the upstream example doc/api/node-policies-api.md uses `external-intelnics`; the current webhook allows
+    # inner dashes (sriov-network-operator#1120), older operators only ^[a-zA-Z0-9_]+$
+    dashed = policy(resource="external-intelnics")
+    assert findings_of("SRIOV-02", dashed, "p.yaml") == []
+    policy_file = tmp_path / ".kvnet.yaml"
+    policy_file.write_text("rules:\n  SRIOV-02: {options: {resource_name_pattern: '^[a-zA-Z0-9_]+$'}}\n")
+    found = findings_of("SRIOV-02", dashed, "p.yaml", load_policy(policy_file))
+    assert [f.span.line for f in found] == [line_of(dashed, "resourceName: external-intelnics")]
+
+
 def test_sriov03_objects_outside_operator_namespace() -> None:
+    policy_elsewhere = policy().replace("namespace: openshift-sriov-network-operator", "namespace: db")
+    found = findings_of("SRIOV-03", policy_elsewhere, "sriov.yaml")
+    assert [f.span.line for f in found] == [line_of(policy_elsewhere, "namespace: db}")]
+    # a network outside the operator namespace may not name another namespace for its NAD
     text = stream(policy(), network(namespace="db"))
     found = findings_of("SRIOV-03", text, "sriov.yaml")
-    assert [f.span.line for f in found] == [line_of(text, "namespace: db}")]
-    assert "networkNamespace" in found[0].hint
+    assert [f.span.line for f in found] == [line_of(text, "networkNamespace: db")]
+    assert "drop networkNamespace" in found[0].hint
+
+
+def test_sriov03_namespaced_network_judged_only_for_older_operators(tmp_path: Path) -> None:
+    # since sriov-network-operator#894 (OpenShift 4.20) a SriovNetwork in an application namespace gets its NAD
+    # there; the upstream examples put them in `default` without networkNamespace
+    text = stream(policy(), network(namespace="db").replace("networkNamespace: db, ", ""))
+    assert findings_of("SRIOV-03", text, "sriov.yaml") == []
+    policy_file = tmp_path / ".kvnet.yaml"
+    policy_file.write_text("rules:\n  SRIOV-03: {options: {namespaced_networks: false}}\n")
+    found = findings_of("SRIOV-03", text, "sriov.yaml", load_policy(policy_file))
+    assert [f.span.line for f in found] == [line_of(text, "name: storage, namespace: db")]
+    assert "networkNamespace: db" in found[0].hint
 
 
 def test_sriov04_netdevice_vfs_and_wrong_binding_for_vm() -> None:

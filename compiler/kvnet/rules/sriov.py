@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from kvnet.findings import Problem, Related
-from kvnet.model import Network, Nic, Site, SriovPolicy
+from kvnet.model import Network, Nic, ObjectRef, Site, SriovPolicy
 from kvnet.rules.facts import (
     group_nodes,
     net_label,
@@ -26,10 +26,14 @@ from kvnet.rules.facts import (
 )
 from kvnet.rules.registry import RuleContext, rule
 
-RESOURCE_NAME = re.compile(r"^[a-zA-Z0-9_]+$")
+# The operator webhook's resourceName check. Upstream allows inner dashes since sriov-network-operator#1120
+# (the device plugin since sriov-network-device-plugin#481); older operators (and OpenShift releases built from
+# them) accept only ^[a-zA-Z0-9_]+$ — set the rule's `resource_name_pattern` option to that for them.
+RESOURCE_NAME = r"^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$"
+NETWORK_KINDS = ("SriovNetwork", "SriovIBNetwork", "OVSNetwork")
 MELLANOX = "15b3"
 MELLANOX_MAX_VFS = 128
-SRIOV_KINDS = ("SriovNetwork", "SriovNetworkNodePolicy", "SriovOperatorConfig", "SriovIBNetwork")
+SRIOV_KINDS = ("SriovNetwork", "SriovNetworkNodePolicy", "SriovOperatorConfig", "SriovIBNetwork", "OVSNetwork")
 
 
 def _pf_nics(site: Site, policy: SriovPolicy, pf: str) -> list[Nic]:
@@ -112,10 +116,12 @@ def _capacity(ctx: RuleContext, net: Network, policies: list[SriovPolicy]) -> It
                             for p in policies[:3]))
 
 
-@rule("SRIOV-02", "invalid-sriov-policy", "SriovNetworkNodePolicy the operator rejects or that overlaps another")
+@rule("SRIOV-02", "invalid-sriov-policy", "SriovNetworkNodePolicy the operator rejects or that overlaps another",
+      options={"resource_name_pattern": RESOURCE_NAME})
 def invalid_sriov_policy(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
-    Mirrors the SR-IOV operator's webhook offline: `resourceName` matches `^[a-zA-Z0-9_]+$`, `numVfs` > 0
+    Mirrors the SR-IOV operator's webhook offline: `resourceName` matches the webhook's pattern (letters,
+    digits, `_` and inner `-`; see Options), `numVfs` > 0
     and ≤ the PF's `totalVfs` (≤ 128 on Mellanox; a site's PF must be listed SR-IOV capable), a
     `pfNames` VF range `#first-last` is ordered and below `numVfs`, no `vfio-pci` with `isRdma`, and VF
     ranges of policies on the same PF and nodes do not overlap (sorted and swept per PF).
@@ -141,10 +147,21 @@ def invalid_sriov_policy(ctx: RuleContext) -> Iterator[Problem]:
 
     ## How to fix
     Keep `numVfs` within the NIC's `totalVfs`, give each pool its own VF range, and fix the names.
+
+    ## Options
+    - `resource_name_pattern`: the regular expression `resourceName` must match. The default is the current
+      upstream webhook's `^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$` (dashes allowed since
+      sriov-network-operator#1120); operators before it, and the OpenShift releases built from them, accept
+      only `^[a-zA-Z0-9_]+$` — set that for them.
+
+    ## References
+    - k8snetworkplumbingwg/sriov-network-operator `pkg/webhook/validate.go`; pull request #1120 "webhook: allow
+      dash in resource name"; sriov-network-device-plugin#481 "allow dash in resource name".
     """
+    pattern = re.compile(str(ctx.options.get("resource_name_pattern", RESOURCE_NAME)))
     claims: dict[tuple[str, str], list[tuple[int, int, SriovPolicy]]] = defaultdict(list)
     for policy in ctx.site.sriov_policies:
-        yield from _policy_fields(ctx.site, policy)
+        yield from _policy_fields(ctx.site, policy, pattern)
         scope = policy.node_group or ",".join(f"{k}={v}" for k, v in sorted(policy.node_selector.items()))
         low, high = vf_span(policy)
         for pf in policy.pf_names:
@@ -162,11 +179,12 @@ def invalid_sriov_policy(ctx: RuleContext) -> Iterator[Problem]:
                 reach_high, reach_policy = high, policy
 
 
-def _policy_fields(site: Site, policy: SriovPolicy) -> Iterator[Problem]:
+def _policy_fields(site: Site, policy: SriovPolicy, pattern: re.Pattern[str]) -> Iterator[Problem]:
     name = f"SR-IOV policy {policy.name!r}"
-    if policy.resource_name and not RESOURCE_NAME.match(policy.resource_name):
-        yield Problem(f"{name}: resourceName {policy.resource_name!r} may only hold letters, digits and _",
-                      policy.at("resource_name"), "use letters, digits and underscores only")
+    if policy.resource_name and not pattern.match(policy.resource_name):
+        yield Problem(f"{name}: resourceName {policy.resource_name!r} does not match the operator's pattern "
+                      f"{pattern.pattern}", policy.at("resource_name"),
+                      "use letters, digits and underscores (and dashes inside, on current operators)")
     if policy.num_vfs <= 0:
         yield Problem(f"{name}: numVfs is {policy.num_vfs}; the operator needs at least 1", policy.at("num_vfs"),
                       "set numVfs to the number of VFs to create on the PF")
@@ -198,22 +216,29 @@ def _policy_fields(site: Site, policy: SriovPolicy) -> Iterator[Problem]:
                 break
 
 
-@rule("SRIOV-03", "sriov-object-namespace", "SR-IOV operator objects outside the operator's namespace")
+@rule("SRIOV-03", "sriov-object-namespace", "SR-IOV operator objects outside the operator's namespace",
+      options={"namespaced_networks": True})
 def sriov_object_namespace(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
-    On manifests, checks that SriovNetwork, SriovNetworkNodePolicy and SriovOperatorConfig live in the
-    SR-IOV operator's namespace (`openshift-sriov-network-operator`), and that the operator config is
-    named `default`. The NAD's namespace is chosen with `spec.networkNamespace` instead.
+    On manifests, checks that SriovNetworkNodePolicy and SriovOperatorConfig live in the SR-IOV operator's
+    namespace (`openshift-sriov-network-operator`), and that the operator config is named `default`.
+    A SriovNetwork (SriovIBNetwork, OVSNetwork) outside the operator namespace is reported when it sets
+    `spec.networkNamespace` (only networks in the operator namespace may), and otherwise only for operators
+    that reconcile networks in their own namespace alone (option `namespaced_networks: false`; OpenShift
+    before 4.20): current operators also reconcile networks in application namespaces and create the NAD
+    beside them.
 
     ## Why is this bad?
-    A SriovNetwork elsewhere is accepted but no NAD ever appears; a policy elsewhere only earns the
-    warning "created or updated but not used". VMs then fail with missing NADs or resources.
+    A policy elsewhere only earns the warning "created or updated but not used". A SriovNetwork elsewhere
+    is accepted by older operators but no NAD ever appears; current ones reject `networkNamespace` on it
+    (".Spec.NetworkNamespace field can't be specified if the resource is not in the operator namespace").
+    VMs then fail with missing NADs or resources.
 
     ## Example
     ```yaml
     kind: SriovNetwork
     metadata: {name: storage, namespace: db}
-    spec: {resourceName: storage_vfs}
+    spec: {resourceName: storage_vfs, networkNamespace: db}
     ```
 
     ## Use instead
@@ -224,22 +249,48 @@ def sriov_object_namespace(ctx: RuleContext) -> Iterator[Problem]:
     ```
 
     ## How to fix
-    Move the object to the operator namespace and set `networkNamespace` to the VMs' namespace.
+    Move the object to the operator namespace and set `networkNamespace` to the VMs' namespace (or, from
+    OpenShift 4.20, keep the network in the VMs' namespace without `networkNamespace`).
+
+    ## Options
+    - `namespaced_networks`: the operator accepts SriovNetworks in application namespaces (upstream since
+      sriov-network-operator#894, OpenShift 4.20); default true. Set false for older operators.
+
+    ## References
+    - k8snetworkplumbingwg/sriov-network-operator#894 "Support namespaced {Sriov,SriovIB,OVS}Networks";
+      `pkg/webhook/validate_networks.go` (validateNetworkNamespace); issue #763 (before it: "The sriovNetwork
+      MUST be created in the namespace where the operator is running").
     """
     expected = ctx.site.cluster.sriov_namespace if ctx.site.cluster else "openshift-sriov-network-operator"
     allowed = {expected, "sriov-network-operator"}
+    namespaced_networks = bool(ctx.options.get("namespaced_networks", True))
+    targets = {(n.source_kind, n.name, n.span): n for n in ctx.site.networks if n.source_kind in NETWORK_KINDS}
     for obj in ctx.site.objects:
         if obj.kind not in SRIOV_KINDS or not obj.namespace:
             continue  # no namespace written: kubectl applies it where the user points it
         if obj.namespace not in allowed:
-            hint = f"move it to namespace {expected}"
-            if obj.kind in ("SriovNetwork", "SriovIBNetwork"):
-                hint += f" and set spec.networkNamespace: {obj.namespace or '<the VMs namespace>'}"
-            yield Problem(f"{obj.kind} {obj.name!r} is in namespace {obj.namespace or '(none)'!r}; the SR-IOV "
-                          f"operator only reads {expected}", obj.at("namespace"), hint)
+            if obj.kind in NETWORK_KINDS:
+                yield from _network_namespace(obj, targets.get((obj.kind, obj.name, obj.span)), expected,
+                                              namespaced_networks)
+            else:
+                yield Problem(f"{obj.kind} {obj.name!r} is in namespace {obj.namespace!r}; the SR-IOV operator "
+                              f"only reads {expected}", obj.at("namespace"), f"move it to namespace {expected}")
         if obj.kind == "SriovOperatorConfig" and obj.name != "default":
             yield Problem(f"SriovOperatorConfig is named {obj.name!r}; the operator only uses 'default'",
                           obj.at("name"), "name it default")
+
+
+def _network_namespace(obj: ObjectRef, net: Network | None, expected: str, namespaced: bool) -> Iterator[Problem]:
+    target_span = net.spans.get("namespaces") if net is not None else None
+    if net is not None and target_span is not None and target_span != obj.spans.get("namespace"):
+        yield Problem(f"{obj.kind} {obj.name!r} is in namespace {obj.namespace!r} and sets networkNamespace "
+                      f"{net.namespaces[0]!r}; only networks in {expected} may", target_span,
+                      f"move it to namespace {expected}, or drop networkNamespace (the NAD is then created in "
+                      f"{obj.namespace})")
+    elif not namespaced:
+        yield Problem(f"{obj.kind} {obj.name!r} is in namespace {obj.namespace!r}; the SR-IOV operator of this "
+                      f"release only reads {expected}", obj.at("namespace"),
+                      f"move it to namespace {expected} and set spec.networkNamespace: {obj.namespace}")
 
 
 @rule("SRIOV-04", "sriov-vm-interface-setup",
