@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 
 from kvnet.findings import Finding, Severity
-from kvnet.report.base import Renderer, display_path, ordered, single_line_width, summarize, summary_line
+from kvnet.report.base import Renderer, ReportOptions, display_path, ordered, single_line_width, summarize, summary_line
 from kvnet.span import Span
 
 _RESET = "\x1b[0m"
@@ -52,8 +53,30 @@ def caret_line(source_line: str, span: Span) -> str:
     return lead + "^" * max(carets, 1)
 
 
+MAX_SHOWN = 160  # source lines longer than this are shown as a window around the span
+
+
+def clip(source_line: str, span: Span) -> tuple[str, Span]:
+    """A window of a long source line around the span, with the span moved to match (a minified JSON or a
+    100k-character line must not flood the terminal)."""
+    if len(source_line) <= MAX_SHOWN:
+        return source_line, span
+    start = max(span.column - 1, 0)
+    left = max(0, start - 40)
+    right = min(len(source_line), left + MAX_SHOWN)
+    shown = ("…" if left else "") + source_line[left:right] + ("…" if right < len(source_line) else "")
+    column = start - left + 1 + (1 if left else 0)
+    width = min(single_line_width(span), max(right - start, 1))
+    return shown, replace(span, column=column, end_line=span.line, end_column=column + width)
+
+
 class TextRenderer(Renderer):
     name = "text"
+
+    def __init__(self, options: ReportOptions | None = None) -> None:
+        super().__init__(options)
+        self._split_sources: dict[str, list[str]] = {}
+
 
     def render(self, findings: Sequence[Finding]) -> str:
         blocks = [self._finding(f) for f in ordered(findings)]
@@ -67,10 +90,13 @@ class TextRenderer(Renderer):
         return f"{display_path(span.file, self.options.base)}:{span.line}:{span.column}"
 
     def _source_line(self, span: Span) -> str | None:
-        text = self.options.sources.get(span.file)
-        if text is None:
-            return None
-        lines = text.splitlines()
+        cache = self._split_sources
+        if span.file not in cache:
+            text = self.options.sources.get(span.file)
+            if text is None:
+                return None
+            cache[span.file] = text.splitlines()  # once per file, not once per finding
+        lines = cache[span.file]
         return lines[span.line - 1] if 1 <= span.line <= len(lines) else None
 
     def _finding(self, finding: Finding) -> str:
@@ -79,6 +105,9 @@ class TextRenderer(Renderer):
         lines = [f"{self._paint(self._where(finding.span) + ':', _BOLD)} {label} {finding.message}"]
 
         source = self._source_line(finding.span)
+        span = finding.span
+        if source is not None:
+            source, span = clip(source, span)
         gutter_width = len(str(finding.span.line)) if source is not None else 1
         pad = " " * gutter_width
         if source is not None:
@@ -86,7 +115,7 @@ class TextRenderer(Renderer):
             number = self._paint(str(finding.span.line), _GUTTER_STYLE)
             lines.append(f"{pad} {bar}")
             lines.append(f"{number} {bar} {source}".rstrip())
-            carets = caret_line(source, finding.span)
+            carets = caret_line(source, span)
             lead, marks = carets[: carets.index("^")], carets[carets.index("^") :]
             lines.append(f"{pad} {bar} {lead}{self._paint(marks, style)}")
 
