@@ -152,10 +152,13 @@ def build_models(
 def check_paths(paths: Sequence[Path], policy: Policy, *, limits: LoadLimits | None = None,
                 cwd: Path | None = None) -> CheckResult:
     """Check site files and manifest folders: the whole spine."""
+    from kvnet.perf import paused_gc
+
     cwd = cwd or Path.cwd()
-    files = discover(paths, policy, cwd)  # what to read
-    sources = load_sources(files, limits or LoadLimits(), cwd)  # YAML with positions
-    return check_sources(sources, policy)
+    with paused_gc():  # millions of acyclic objects: the cyclic collector would only slow the run
+        files = discover(paths, policy, cwd)  # what to read
+        sources = load_sources(files, limits or LoadLimits(), cwd)  # YAML with positions
+        return check_sources(sources, policy)
 
 
 def check_sources(sources: dict[str, SourceFile], policy: Policy) -> CheckResult:

@@ -38,6 +38,36 @@ def _vm_manifest(bundle: Bundle, vm: Vm) -> Manifest | None:
     )
 
 
+class _Index:
+    """Lookups summarize makes per VM, built once so that a summary stays linear in the site's size:
+    the first VirtualMachine manifest of each (namespace, name), and the SSH Services (port 22) selecting
+    each VM, in bundle order, with the number of VMs each one selects."""
+
+    def __init__(self, site: Site, bundle: Bundle) -> None:
+        resources = bundle.resources()
+        self.vm_manifests: dict[tuple[str, str], Manifest] = {}
+        for m in resources:
+            if m["kind"] == "VirtualMachine":
+                self.vm_manifests.setdefault((m["metadata"]["namespace"], m["metadata"]["name"]), m)
+        by_label: dict[tuple[str, str, Any], list[Vm]] = {}
+        for vm in site.vms:
+            for k, v in pod_labels(vm).items():
+                by_label.setdefault((vm.namespace, k, v), []).append(vm)
+        self.ssh_services: dict[tuple[str, str], list[Manifest]] = {}
+        self.selected_count: dict[int, int] = {}
+        for m in resources:
+            if m["kind"] != "Service" or not any(p.get("targetPort", p["port"]) == 22 for p in m["spec"]["ports"]):
+                continue
+            selector = m["spec"].get("selector") or {}
+            if not selector:
+                continue
+            k, v = next(iter(selector.items()))  # every selected VM carries this label
+            chosen = [vm for vm in by_label.get((m["metadata"]["namespace"], k, v), []) if _selected(m, vm)]
+            self.selected_count[id(m)] = len(chosen)
+            for vm in chosen:
+                self.ssh_services.setdefault((vm.namespace, vm.name), []).append(m)
+
+
 def _interfaces(site: Site, bundle: Bundle, vm: Vm, manifest: Manifest | None) -> list[dict[str, Any]]:
     emitted: dict[str, dict[str, Any]] = {}
     if manifest is not None:
@@ -81,7 +111,7 @@ def _ssh_services(bundle: Bundle, vm: Vm) -> list[Manifest]:
     ]
 
 
-def _ssh(site: Site, bundle: Bundle, vm: Vm) -> list[str]:
+def _ssh(site: Site, bundle: Bundle, vm: Vm, index: _Index | None = None) -> list[str]:
     if vm.ssh is None:
         return []
     user = vm.ssh.user or DEFAULT_SSH_USER
@@ -89,9 +119,13 @@ def _ssh(site: Site, bundle: Bundle, vm: Vm) -> list[str]:
     if "virtctl" in vm.ssh.via or not vm.ssh.via:
         ways.append(f"virtctl ssh {user}@vm/{vm.name} -n {vm.namespace}")
     node_ip = next((str(n.ip) for n in site.nodes if n.ip is not None), "<node-ip>")
-    for svc in _ssh_services(bundle, vm):
+    services = _ssh_services(bundle, vm) if index is None else index.ssh_services.get((vm.namespace, vm.name), [])
+    for svc in services:
         name, kind = svc["metadata"]["name"], svc["spec"]["type"]
-        shared = sum(1 for other in site.vms if _selected(svc, other)) > 1
+        if index is None:
+            shared = sum(1 for other in site.vms if _selected(svc, other)) > 1
+        else:
+            shared = index.selected_count[id(svc)] > 1
         note = "  # load-balanced over every VM the Service selects" if shared else ""
         port = next(p for p in svc["spec"]["ports"] if p.get("targetPort", p["port"]) == 22)
         where = f"service {vm.namespace}/{name}"
@@ -128,14 +162,15 @@ def summarize(site: Site, bundle: Bundle) -> dict[str, Any]:
     """Counts per kind, and per VM its interfaces (MAC, IPs, FQDNs) and SSH commands. JSON-serialisable."""
     kinds = Counter(m["kind"] for _, m in bundle if m["kind"] != "Kustomization")
     vms = []
+    index = _Index(site, bundle)
     for vm in sorted(site.vms, key=lambda v: (v.namespace, v.name)):
-        manifest = _vm_manifest(bundle, vm)
+        manifest = index.vm_manifests.get((vm.namespace, vm.name))
         vms.append({
             "name": vm.name,
             "namespace": vm.namespace,
             "runStrategy": vm.run_strategy,
             "interfaces": _interfaces(site, bundle, vm, manifest),
-            "ssh": _ssh(site, bundle, vm),
+            "ssh": _ssh(site, bundle, vm, index),
         })
     return {
         "site": site.name,
