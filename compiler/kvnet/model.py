@@ -470,6 +470,21 @@ class Namespace(Located):
 
 
 @dataclass(frozen=True, slots=True)
+class IgnoredDifference(Located):
+    """One `spec.ignoreDifferences` entry of an Argo CD Application: fields of matching objects Argo CD does not diff.
+
+    Empty name/namespace match every object of the group and kind (as in Argo CD).
+    """
+
+    group: str = ""
+    kind: str = ""
+    name: str = ""
+    namespace: str = ""
+    json_pointers: tuple[str, ...] = ()
+    jq_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ObjectRef(Located):
     """Any Kubernetes object seen in manifests, with the metadata GitOps rules look at."""
 
@@ -479,6 +494,7 @@ class ObjectRef(Located):
     namespace: str = ""
     annotations: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
+    ignore_differences: tuple[IgnoredDifference, ...] = ()  # Argo CD Applications only
 
 
 @dataclass(frozen=True, slots=True)

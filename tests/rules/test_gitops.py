@@ -167,6 +167,67 @@ def test_git04_vm_without_pinned_mac_drifts() -> None:
     assert lines("GIT-04", opted_out, "all.yaml") == []
 
 
+TWO_NIC_VM = """\
+apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: vm1, namespace: app, annotations: {argocd.argoproj.io/sync-wave: "0"}}
+spec:
+  template:
+    spec:
+      domain:
+        devices:
+          interfaces:
+          - {name: default, masquerade: {}}
+          - {name: prod, bridge: {}}
+      networks:
+      - {name: default, pod: {}}
+      - {name: prod, multus: {networkName: prod}}
+"""
+APPLICATION = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: site, namespace: openshift-gitops}
+spec:
+  ignoreDifferences:
+  - {group: GROUP, kind: VirtualMachine, NAMEPATHS}
+"""
+
+
+def application(paths: str, group: str = "kubevirt.io") -> str:
+    return APPLICATION.replace("GROUP", group).replace("NAMEPATHS", paths)
+
+
+@pytest.mark.parametrize(("paths", "still_drifting"), [
+    # what kvnet compile writes: one jq path per VM and interface
+    ('name: vm1, namespace: app, jqPathExpressions: [\'.spec.template.spec.domain.devices.interfaces[] | '
+     'select(.name == "default") | .macAddress\']', ["prod"]),
+    ("jsonPointers: [/spec/template/spec/domain/devices/interfaces]", []),
+    ("jsonPointers: [/spec/template/spec/domain/devices/interfaces/1/macAddress]", ["default"]),
+    ("jqPathExpressions: ['.spec.template.spec.domain.devices.interfaces[].macAddress']", []),
+    ("jqPathExpressions: ['.spec.template.spec.domain.devices.interfaces[0]']", ["prod"]),
+    ("jqPathExpressions: ['.spec.template']", []),
+    # entries for another VM, another field, or an expression kvnet does not read ignore nothing here
+    ("name: vm2, jsonPointers: [/spec/template/spec/domain/devices/interfaces]", ["default", "prod"]),
+    ("jsonPointers: [/spec/template/spec/domain/firmware]", ["default", "prod"]),
+    ("jqPathExpressions: ['.spec.template.spec.domain.devices.interfaces | map(.macAddress)']", ["default", "prod"]),
+])
+def test_git04_macs_the_application_ignores_do_not_drift(paths: str, still_drifting: list[str]) -> None:
+    text = stream(application(paths), TWO_NIC_VM)
+    found = findings_of("GIT-04", text, "all.yaml")
+    if not still_drifting:
+        assert found == []
+        return
+    assert len(found) == 1
+    assert found[0].message.split(" interfaces ")[1].split(" have ")[0] == ", ".join(
+        repr(n) for n in still_drifting)
+
+
+def test_git04_ignore_entry_for_another_group_or_a_wildcard() -> None:
+    everything = "jsonPointers: [/spec/template/spec/domain/devices/interfaces]"
+    assert len(findings_of("GIT-04", stream(application(everything, group="apps"), TWO_NIC_VM), "all.yaml")) == 1
+    assert findings_of("GIT-04", stream(application(everything, group='"*"'), TWO_NIC_VM), "all.yaml") == []
+
+
 def test_git_rules_do_not_judge_site_files() -> None:
     path = _h.ROOT / "samples" / "full" / "site.yaml"
     if not path.exists():

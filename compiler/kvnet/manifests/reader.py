@@ -13,6 +13,7 @@ from typing import Any
 
 from kvnet.errors import InputProblem
 from kvnet.load import Document, SourceFile, YMap
+from kvnet.manifests.argocd import read_application
 from kvnet.manifests.cluster import read_hyperconverged, read_namespace
 from kvnet.manifests.context import Meta, ReadContext, SiteParts, object_ref, read_meta
 from kvnet.manifests.fields import Obj
@@ -45,6 +46,7 @@ READERS: dict[tuple[str, str], KindReader] = {
     ("hco.kubevirt.io", "HyperConverged"): read_hyperconverged,
     ("k8s.ovn.org", "UserDefinedNetwork"): read_udn,
     ("k8s.ovn.org", "ClusterUserDefinedNetwork"): read_cudn,
+    ("argoproj.io", "Application"): read_application,
 }
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from kvnet.findings import Problem, Related
 from kvnet.model import Cluster, ObjectRef, Site
+from kvnet.rules.argo_ignore import entries_for, mac_ignored
 from kvnet.rules.facts import SYNC_OPTIONS, SYNC_WAVE, api_group, on_pod_network, sync_options, vm_label, wave
 from kvnet.rules.registry import RuleContext, rule
 from kvnet.span import Span
@@ -251,7 +252,10 @@ def in_cluster_mac_drift(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
     On manifests synced by Argo CD, reports VirtualMachines whose masquerade or secondary-network
     interfaces have no `macAddress`, in namespaces KubeMacPool serves (not labelled
-    `mutatevirtualmachines.kubemacpool.io: ignore`).
+    `mutatevirtualmachines.kubemacpool.io: ignore`), unless an Argo CD Application in the checked files
+    ignores that MAC (`spec.ignoreDifferences` for group `kubevirt.io`, kind `VirtualMachine`, with a JSON
+    pointer to the interfaces or a jq path such as
+    `.spec.template.spec.domain.devices.interfaces[] | select(.name == "default") | .macAddress`).
 
     ## Why is this bad?
     KubeMacPool writes a MAC into the VM spec at creation: Argo CD reports the VM OutOfSync for ever, and
@@ -272,10 +276,12 @@ def in_cluster_mac_drift(ctx: RuleContext) -> Iterator[Problem]:
 
     ## How to fix
     Pin the MACs in Git (kvnet allocates them for sites), or add an Argo CD ignoreDifferences entry for
-    `/spec/template/spec/domain/devices/interfaces` and set `ignore_differences_configured`.
+    `/spec/template/spec/domain/devices/interfaces` to the Application (kvnet sees it when the Application
+    is among the checked files; otherwise set `ignore_differences_configured`).
 
     ## Options
-    - `ignore_differences_configured`: the Application ignores KubeMacPool's MACs (default false).
+    - `ignore_differences_configured`: the Application (not among the checked files) ignores KubeMacPool's
+      MACs (default false).
     - `argocd_managed`: judge even when the checked files show no sign of Argo CD (no Application, no
       `argocd.argoproj.io/` annotation); default false.
     """
@@ -284,12 +290,16 @@ def in_cluster_mac_drift(ctx: RuleContext) -> Iterator[Problem]:
     if not _judged(ctx):
         return
     opted_out = {ns.name for ns in ctx.site.namespaces if ns.labels.get(KMP_OPT_OUT) == "ignore"}
+    applications = [o for o in ctx.site.objects if o.kind == "Application" and o.ignore_differences]
     for vm in ctx.site.vms:
         if vm.kind != "VirtualMachine" or vm.namespace in opted_out:
             continue
-        # KubeMacPool allocates for masquerade and multus interfaces, not for bridge on the pod network
-        unpinned = [i for i in vm.interfaces if not i.mac and i.state != "absent"
-                    and not (on_pod_network(i) and i.binding != "masquerade")]
+        ignoring = entries_for(vm, applications)
+        # KubeMacPool allocates for masquerade and multus interfaces, not for bridge on the pod network; an
+        # Application that ignores the interface's macAddress makes the drift harmless
+        unpinned = [i for index, i in enumerate(vm.interfaces) if not i.mac and i.state != "absent"
+                    and not (on_pod_network(i) and i.binding != "masquerade")
+                    and mac_ignored(ignoring, index, i.name) is None]
         if unpinned:
             names = ", ".join(repr(i.name) for i in unpinned)
             yield Problem(f"{vm_label(vm)} interfaces {names} have no macAddress: KubeMacPool writes one into the "
