@@ -12,8 +12,9 @@ Why text edits rather than a ruamel.yaml dump: a ruamel round trip of a real sit
 moves end-of-line comments to other columns, i.e. it changes lines the fix never meant to touch. Every edit
 here replaces or inserts text at a span the positioned loader reports, so comments, order, quoting and
 spacing of everything else stay exactly as written; a fixed file is read back to prove it still loads to
-the intended values. A fix that is not certain (a list with comments inside it, an unparsable VLAN item)
-is left alone. Applying the fixes to their own output changes nothing.
+the intended values, and ruamel.yaml's round-trip reader (an independent parser that keeps comments)
+proves that every comment of the original is still there. A fix that is not certain (a list with comments
+inside it, an unparsable VLAN item) is left alone. Applying the fixes to their own output changes nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -288,6 +290,35 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return text
 
 
+def ruamel_comments(text: str) -> Counter[str]:
+    """Every comment line ruamel.yaml's round-trip reader attaches to the documents, counted."""
+    from ruamel.yaml import YAML
+
+    found: Counter[str] = Counter()
+
+    def tokens(value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                tokens(item)
+        elif isinstance(getattr(value, "value", None), str):
+            found.update(line.strip() for line in value.value.splitlines() if line.strip().startswith("#"))
+
+    def walk(node: Any) -> None:
+        annotations = getattr(node, "ca", None)
+        if annotations is not None:
+            tokens(annotations.comment)
+            for item in annotations.items.values():
+                tokens(item)
+            tokens(getattr(annotations, "end", None))
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            walk(child)
+
+    for document in YAML(typ="rt").load_all(text):
+        walk(document)
+    return found
+
+
 def fix_text(text: str, path: str) -> FixResult:
     """Fix a file's text. Raises KvnetInputError when it is not YAML kvnet can read."""
     source = load_text(text, path)
@@ -295,4 +326,6 @@ def fix_text(text: str, path: str) -> FixResult:
     fixed = apply_edits(text, edits)
     if edits:
         load_text(fixed, path)  # proof the result is still YAML kvnet reads (a failure here is a kvnet bug)
+        if ruamel_comments(fixed) != ruamel_comments(text):
+            raise RuntimeError(f"kvnet fix would lose or change comments in {path}; nothing was written")
     return FixResult(path, text, fixed, tuple(edits))

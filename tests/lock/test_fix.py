@@ -130,3 +130,24 @@ def test_manifest_documents_only_get_quoting() -> None:
 ])
 def test_normal_vlans(items: list[object], expected: list[object] | None) -> None:
     assert normal_vlans(items) == expected
+
+
+def test_ruamel_sees_every_comment_after_the_fix() -> None:
+    from kvnet.fix import ruamel_comments
+
+    before = ruamel_comments(SITE)
+    assert "# the pool" in before and "# takes the node IP" in before
+    assert ruamel_comments(fixed().after) == before
+
+
+def test_an_edit_that_would_drop_a_comment_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kvnet.fix
+
+    real_apply = kvnet.fix.apply_edits
+
+    def lossy(text: str, edits: object) -> str:
+        return real_apply(text, edits).replace("  # trunk", "")  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kvnet.fix, "apply_edits", lossy)
+    with pytest.raises(RuntimeError, match="lose or change comments"):
+        fix_text(SITE, "site.yaml")
