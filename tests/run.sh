@@ -5,7 +5,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test]' || { echo "pip install failed"; exit 1; }
+# A virtual environment inside the checkout keeps the machine's Python untouched.
+[ -x .venv/bin/python ] || python3 -m venv .venv || { echo "cannot create .venv"; exit 1; }
+export PATH="$PWD/.venv/bin:$PATH"
+python -m pip install --quiet --disable-pip-version-check -e '.[test]' || { echo "pip install failed"; exit 1; }
 
 export PATH="$HOME/go/bin:/usr/local/go/bin:$PATH"
 install_go_tool() {  # name module@version
@@ -21,10 +24,10 @@ install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 install_go_tool kubectl-validate sigs.k8s.io/kubectl-validate@v0.0.4
 
 status=0
-echo "== ruff"; python3 -m ruff check compiler tests benchmarks || status=1
-echo "== mypy"; python3 -m mypy || status=1
+echo "== ruff"; python -m ruff check compiler tests benchmarks || status=1
+echo "== mypy"; python -m mypy || status=1
 echo "== pytest"
-python3 -m pytest "$@"
+python -m pytest "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then echo "pytest collected no tests: that is a failure"; rc=1; fi
 [ "$rc" -ne 0 ] && status=1
