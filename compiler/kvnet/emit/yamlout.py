@@ -75,6 +75,45 @@ def _represent_dict(dumper: yaml.SafeDumper, data: Mapping[str, Any]) -> yaml.Ma
 ManifestDumper.add_representer(str, _represent_str)
 ManifestDumper.add_representer(dict, _represent_dict)
 
+# libyaml's emitter is about four times faster than PyYAML's pure-Python one (a 50k-VM compile spends most of
+# its time emitting) and writes the same text, except that it escapes characters outside the Basic
+# Multilingual Plane ("\U0001F600"), writes an empty key as `'':` rather than `? ''`, and folds long scalars
+# differently. Text with a backslash or an empty key, and data with a string that might be folded, is therefore
+# emitted by the Python emitter, the reference. tests/hardening/test_emitter_parity.py holds the two to the
+# same output.
+_FastBase: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class FastManifestDumper(_FastBase):  # type: ignore[valid-type,misc]
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+FastManifestDumper.add_representer(str, _represent_str)
+FastManifestDumper.add_representer(dict, _represent_dict)
+
+
+def _longest_string(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return max((max(len(str(k)), _longest_string(v)) for k, v in value.items()), default=0)
+    if isinstance(value, list | tuple):
+        return max((_longest_string(v) for v in value), default=0)
+    return 0
+
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """`yaml.dump(data, Dumper=ManifestDumper, **options)`, computed with libyaml's emitter when that gives the
+    same text."""
+    if _longest_string(data) * 2 >= options.get("width", 80):  # a scalar the emitters might fold
+        reference: str = yaml.dump(data, Dumper=ManifestDumper, **options)
+        return reference
+    text: str = yaml.dump(data, Dumper=FastManifestDumper, **options)
+    if "\\" in text or "'':" in text:
+        text = yaml.dump(data, Dumper=ManifestDumper, **options)
+    return text
+
 
 _NESTED_FIRST = ("name", "namespace")
 
@@ -99,16 +138,14 @@ def ordered(value: Any, top: bool = False) -> Any:
 
 def dump_document(manifest: Mapping[str, Any]) -> str:
     """One manifest as YAML text, ending with a newline."""
-    text: str = yaml.dump(
+    return dump_yaml(
         ordered(manifest, top=True),
-        Dumper=ManifestDumper,
         default_flow_style=False,
         allow_unicode=True,
         width=4096,
         sort_keys=False,
         indent=2,
     )
-    return text
 
 
 def dump_stream(manifests: Sequence[Mapping[str, Any]]) -> str:
