@@ -27,7 +27,8 @@ status=0
 echo "== ruff"; python -m ruff check compiler tests benchmarks || status=1
 echo "== mypy"; python -m mypy || status=1
 echo "== pytest"
-python -m pytest "$@"
+# a private base folder: other pytest runs on the machine prune the shared one
+python -m pytest --basetemp="$(mktemp -d /tmp/kvnet-pytest.XXXXXX)" "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then echo "pytest collected no tests: that is a failure"; rc=1; fi
 [ "$rc" -ne 0 ] && status=1

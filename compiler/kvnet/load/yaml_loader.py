@@ -166,6 +166,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> KvnetInput
     indent = line[: len(line) - len(line.lstrip(" \t"))]
     tabs = "\t" in problem or "tab" in problem or "\t" in indent or line[mark.column:mark.column + 1] == "\t"
     hint = "indent with spaces; YAML does not allow tabs for indentation" if tabs else ""
+    if "nesting depth" in problem:  # libyaml >= 0.2.6 stops deep nesting itself, before our own limit
+        message, hint = "nesting deeper than the YAML parser allows (invalid YAML)", "flatten the document"
     return KvnetInputError.single(message, _point(path, mark.line + 1, mark.column + 1), hint)
 
 
