@@ -158,16 +158,22 @@ def check_paths(paths: Sequence[Path], policy: Policy, *, limits: LoadLimits | N
     with paused_gc():  # millions of acyclic objects: the cyclic collector would only slow the run
         files = discover(paths, policy, cwd)  # what to read
         sources = load_sources(files, limits or LoadLimits(), cwd)  # YAML with positions
-        return check_sources(sources, policy)
+        named = {display_name(p, cwd) for p in paths if p.is_file()}
+        return check_sources(sources, policy, named)
 
 
-def check_sources(sources: dict[str, SourceFile], policy: Policy) -> CheckResult:
-    """Check already loaded files (the spine after loading)."""
+def check_sources(sources: dict[str, SourceFile], policy: Policy, named: Iterable[str] = ()) -> CheckResult:
+    """Check already loaded files (the spine after loading).
+
+    A file in `named` (given by name rather than found in a folder) must hold a Site or a Kubernetes
+    object: checking it would otherwise silently say nothing about it.
+    """
     from kvnet.graph import SiteGraph
     from kvnet.rules.engine import apply_suppressions, run_rules
     from kvnet.rules.lock import lock_findings_beside
 
     site_docs, manifest_docs, notes = split_documents(sources.values())  # which front end reads what
+    _require_content(named, sources, site_docs + manifest_docs)
     texts = {name: source.text for name, source in sources.items()}
     models, more_notes = build_models(site_docs, manifest_docs, texts)  # typed models (schema checked)
     findings = yaml11_findings(sources.values(), policy)  # YAML 1.1 traps noted while loading
@@ -176,6 +182,17 @@ def check_sources(sources: dict[str, SourceFile], policy: Policy) -> CheckResult
     findings.extend(lock_findings_beside(models, policy))  # the MAC/IP lock beside each site file
     findings = apply_suppressions(findings, sources, policy)  # inline `# kvnet: ignore[...]`
     return CheckResult(sort_findings(findings), sources, models, notes + more_notes)
+
+
+def _require_content(named: Iterable[str], sources: dict[str, SourceFile], used: list[Document]) -> None:
+    with_content = {doc.file for doc in used}
+    empty = sorted((set(named) & set(sources)) - with_content)  # policy-ignored files were never loaded
+    if empty:
+        raise KvnetInputError([
+            InputProblem("neither a kvnet Site (apiVersion: kvnet.dev/v1alpha1, kind: Site) nor a Kubernetes object "
+                         "(apiVersion and kind)", sources[name].documents[0].span if name in sources and
+                         sources[name].documents else file_span(name),
+                         "add apiVersion and kind, or leave the file out") for name in empty])
 
 
 def no_inputs_problem() -> KvnetInputError:

@@ -128,3 +128,15 @@ def test_internal_error_is_exit_3_without_traceback(monkeypatch: pytest.MonkeyPa
     assert result.exit_code == 3
     assert "internal error" in result.stderr
     assert_no_traceback(result)
+
+
+def test_a_named_file_without_site_or_object_is_refused_but_skipped_in_a_folder(tmp_path: Path) -> None:
+    other = tmp_path / "values.yaml"
+    other.write_text("replicas: 3\n")
+    named = run("check", str(other))
+    assert named.exit_code == 2
+    assert "neither a kvnet Site" in named.stderr
+    shutil.copy(MINIMAL, tmp_path / "site.yaml")
+    folder = run("check", "-v", str(tmp_path))
+    assert folder.exit_code == 0, folder.output
+    assert "values.yaml:1:1: skipped" in folder.stderr

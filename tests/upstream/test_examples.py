@@ -209,17 +209,16 @@ def test_broken_text_is_refused_as_input(examples: Path, name: str) -> None:
     assert "Traceback" not in result.output
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
     if name == "osd-whereabouts-dualstack-network-cr.txt":
-        # parses as YAML, but has no apiVersion: today kvnet skips it as "not a Kubernetes object" (what
-        # issue 5 asks for documents in a folder) and reports nothing; see the strict xfail below
-        assert result.exit_code == 0, result.output
+        # parses as YAML, but has no apiVersion: named on the command line it is refused (in a folder it
+        # would be skipped, and `-v` says so)
+        assert result.exit_code == 2, result.output
+        assert "neither a kvnet Site nor" in result.output.replace(" (apiVersion: kvnet.dev/v1alpha1, kind: Site)", "")
         return
     assert result.exit_code == 2, result.output
     assert "INPUT-01" in result.output and "invalid YAML" in result.output
     assert re.search(rf"{re.escape(name)}:[0-9]+:[0-9]+: error\[INPUT-01\]", result.output)
 
 
-@pytest.mark.xfail(strict=True, reason="a named file with no Kubernetes object or site is skipped, not refused "
-                                       "(reported to the lead: the CLI could exit 2 when no model is built)")
 def test_object_without_api_version_is_refused(examples: Path) -> None:
     path = examples / "_broken" / "osd-whereabouts-dualstack-network-cr.txt"
     result = CliRunner().invoke(main, ["check", str(path)])
