@@ -62,30 +62,47 @@ def report_blocked(compiled: Compiled) -> None:
 
 
 @click.command("compile")
-@click.argument("site", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("sites", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-o", "--output", "output", default="-", show_default=True,
-              help="Folder to write the manifests to, or - for one YAML stream on stdout.")
+              help="Folder to write the manifests to, or - for one YAML stream on stdout (one site only).")
 @click.option("--force", is_flag=True, help="Write into a folder that holds files kvnet did not write.")
 @click.option("--summary", type=click.Choice(["text", "json", "none"]), default="text", show_default=True,
               help="Print a summary of what was compiled on stderr.")
 @click.option("--policy", "policy_file", type=click.Path(path_type=Path, dir_okay=False))
 @guarded
-def compile_command(site: Path, output: str, force: bool, summary: str, policy_file: Path | None) -> int:
-    """Compile a site file into the manifests Argo CD syncs."""
-    from kvnet.emit.bundle import render_stream, write_bundle
+def compile_command(sites: tuple[Path, ...], output: str, force: bool, summary: str, policy_file: Path | None) -> int:
+    """Compile site files into the manifests Argo CD syncs.
+
+    One site gives one folder with an Argo CD Application; several give a folder per site and one
+    ApplicationSet (argocd/applicationset.yaml) generating an Application per site.
+    """
+    from kvnet.emit.bundle import combine_sites, render_stream, write_bundle
     from kvnet.emit.summary import summarize, summary_text
+    from kvnet.errors import KvnetInputError
 
-    compiled = compile_checked(site, policy_file)
-    if compiled.blocked:
-        report_blocked(compiled)
+    if output == "-" and len(sites) > 1:
+        raise KvnetInputError.single("several sites need an output folder (-o DIR), not a stream", None)
+    compiled = [compile_checked(site, policy_file) for site in sites]
+    blocked = [c for c in compiled if c.blocked]
+    for one in blocked:
+        report_blocked(one)
+    if blocked:
         return EXIT_FINDINGS
-    if output == "-":
-        click.echo(render_stream(compiled.bundle), nl=False)
+    names = [c.site.name for c in compiled]
+    if len(set(names)) != len(names):
+        raise KvnetInputError.single(f"two sites share a name ({', '.join(sorted(names))}): each needs its own "
+                                     "metadata.name", None)
+    if len(compiled) == 1:
+        bundle = compiled[0].bundle
     else:
-        write_bundle(compiled.bundle, Path(output), force=force)
+        bundle = combine_sites([c.bundle for c in compiled], [c.site for c in compiled])
+    if output == "-":
+        click.echo(render_stream(bundle), nl=False)
+    else:
+        write_bundle(bundle, Path(output), force=force)
     if summary != "none":
-        facts = summarize(compiled.site, compiled.bundle)
-        text = json.dumps(facts, indent=2, sort_keys=True) + "\n" if summary == "json" else summary_text(facts)
-        click.echo(text, err=True, nl=False)
+        for one in compiled:
+            facts = summarize(one.site, one.bundle)
+            text = json.dumps(facts, indent=2, sort_keys=True) + "\n" if summary == "json" else summary_text(facts)
+            click.echo(text, err=True, nl=False)
     return EXIT_CLEAN
-

@@ -14,12 +14,12 @@ it is what points Argo CD at this folder, applied once by hand or from an app-of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kvnet.emit.argocd import application
-from kvnet.emit.common import Allocations, Manifest
+from kvnet.emit.argocd import application, application_set
+from kvnet.emit.common import Allocations, Manifest, dns_name
 from kvnet.emit.hyperconverged import hyperconverged_manifests
 from kvnet.emit.metallb import metallb_manifests
 from kvnet.emit.nad import nad_manifests
@@ -145,6 +145,23 @@ def compile_site(site: Site, allocations: Allocations | None = None) -> Bundle:
     if app is not None:
         extra.append(BundleFile(path_for(app), app, resource=False))
     return Bundle(site.name, tuple(files + sorted(extra, key=lambda f: f.path)), allocated)
+
+
+def combine_sites(bundles: Sequence[Bundle], sites: Sequence[Site], name: str = "kvnet-sites") -> Bundle:
+    """Several compiled sites in one output: each in a folder named after the site, with one Argo CD
+    ApplicationSet (an Application per site) instead of the per-site Applications."""
+    files: list[BundleFile] = []
+    for bundle in sorted(bundles, key=lambda b: b.site_name):
+        folder = dns_name(bundle.site_name)
+        files.extend(
+            BundleFile(f"{folder}/{f.path}", f.manifest, f.resource)
+            for f in bundle.files
+            if f.manifest.get("kind") != "Application"
+        )
+    appset = application_set(name, sites)
+    files.append(BundleFile("argocd/applicationset.yaml", appset, resource=False))
+    allocated: Allocations = {key: value for bundle in bundles for key, value in bundle.allocations.items()}
+    return Bundle(name, tuple(files), allocated)
 
 
 def render_stream(bundle: Bundle) -> str:
