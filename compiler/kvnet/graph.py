@@ -7,16 +7,16 @@ Nodes are tuples naming what they stand for; edges follow the data path from har
     ("node", n) → ("group", g);  ("sriov-policy", p) → ("network", net)
 
 Each node carries the model object under the attribute "obj". Lookups that rules make per interface are
-answered from small indexes built once, so rules stay linear.
+answered from small indexes built once, so rules stay linear. The networkx graph itself (`.g`) is built on
+first use from the nodes and edges recorded while building: checks that never draw the graph do not pay for
+importing networkx (a third of kvnet's start-up).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from typing import Any
-
-import networkx as nx
 
 from kvnet.model import Interface, Network, Node, NodeGroup, Service, Site, Vm
 
@@ -28,7 +28,10 @@ class SiteGraph:
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self.g: Any = nx.DiGraph()
+        self._graph: Any = None
+        self._nodes: dict[GraphNode, object] = {}  # node → obj, in insertion order
+        self._preds: dict[GraphNode, dict[GraphNode, None]] = {}  # node → its predecessors, in edge order
+        self._ops: list[tuple[GraphNode, object] | tuple[GraphNode, GraphNode, None]] = []  # replayed by .g
         self._attachments: list[tuple[Vm, Interface, Network | None]] = []
         self._by_network: dict[str, list[tuple[Vm, Interface]]] = defaultdict(list)
         self._services_by_vm: dict[tuple[str, str], list[Service]] = defaultdict(list)
@@ -37,76 +40,110 @@ class SiteGraph:
 
     # -------------------------------------------------------------------------------------- building
 
+    @property
+    def g(self) -> Any:
+        """The networkx DiGraph (built on first use); node attribute "obj" holds the model object."""
+        if self._graph is None:
+            import networkx as nx
+
+            graph = nx.DiGraph()
+            for op in self._ops:
+                if len(op) == 2:
+                    graph.add_node(op[0], obj=op[1])
+                else:
+                    graph.add_edge(op[0], op[1])
+            self._graph = graph
+        return self._graph
+
     def _add(self, node: GraphNode, obj: object) -> GraphNode:
-        self.g.add_node(node, obj=obj)
+        self._nodes[node] = obj
+        self._ops.append((node, obj))
         return node
+
+    def _edge(self, source: GraphNode, target: GraphNode) -> None:
+        self._nodes.setdefault(source, None)
+        self._nodes.setdefault(target, None)
+        self._preds.setdefault(target, {})[source] = None
+        self._ops.append((source, target, None))
 
     def _build(self) -> None:
         site = self.site
         for group in site.node_groups:
             gnode = self._add(("group", group.name), group)
             for nic in group.nics:
-                self.g.add_edge(gnode, self._add(("nic", group.name, nic.name), nic))
+                self._edge(gnode, self._add(("nic", group.name, nic.name), nic))
             for bond in group.bonds:
                 bnode = self._add(("bond", group.name, bond.name), bond)
                 for port in bond.ports:
-                    self.g.add_edge(self._port(group, port), bnode)
+                    self._edge(self._port(group, port), bnode)
             for vif in group.vlan_interfaces:
                 vnode = self._add(("vlanif", group.name, vif.name), vif)
-                self.g.add_edge(self._port(group, vif.base), vnode)
+                self._edge(self._port(group, vif.base), vnode)
             for br in group.bridges:
                 brnode = self._add(("bridge", group.name, br.name), br)
                 if br.port:
-                    self.g.add_edge(self._port(group, br.port), brnode)
+                    self._edge(self._port(group, br.port), brnode)
         for node in site.nodes:
-            self.g.add_edge(self._add(("node", node.name), node), ("group", node.group))
+            self._edge(self._add(("node", node.name), node), ("group", node.group))
         for net in site.networks:
             nnode = self._add(self.network_node(net), net)
             if net.type == "linux-bridge" and net.bridge:
                 for group in site.node_groups:
                     if group.bridge(net.bridge) is not None:
-                        self.g.add_edge(("bridge", group.name, net.bridge), nnode)
+                        self._edge(("bridge", group.name, net.bridge), nnode)
         for policy in site.sriov_policies:
             pnode = self._add(("sriov-policy", policy.name), policy)
             for net in site.networks:
                 if net.type == "sriov" and net.resource_name and net.resource_name == policy.resource_name:
-                    self.g.add_edge(pnode, self.network_node(net))
+                    self._edge(pnode, self.network_node(net))
         for vm in site.vms:
             vnode = self._add(("vm", vm.namespace, vm.name), vm)
             for iface in vm.interfaces:
                 inode = self._add(("iface", vm.namespace, vm.name, iface.name), iface)
-                self.g.add_edge(inode, vnode)
+                self._edge(inode, vnode)
                 attached = self.resolve(vm, iface)
                 self._attachments.append((vm, iface, attached))
                 if attached is not None:
-                    self.g.add_edge(self.network_node(attached), inode)
+                    self._edge(self.network_node(attached), inode)
                     self._by_network[self.network_key(attached)].append((vm, iface))
         self._link_services()
 
     def _port(self, group: NodeGroup, name: str) -> GraphNode:
         for kind in ("bond", "vlanif", "nic", "bridge"):
             node = (kind, group.name, name)
-            if node in self.g:
+            if node in self._nodes:
                 return node
         # an interface the group does not declare: keep it visible to rules as an unknown port
         return self._add(("unknown-port", group.name, name), None)
 
     def _link_services(self) -> None:
-        vms_by_ns: dict[str, list[Vm]] = defaultdict(list)
+        # The VMs of each namespace with their pods' labels, and (namespace, label, value) → those VMs in site
+        # order: a Service's candidates are the VMs with its first selector label, so linking is linear.
+        vms_by_ns: dict[str, list[tuple[Vm, dict[str, Any]]]] = defaultdict(list)
+        vms_by_label: dict[tuple[str, str, Any], list[tuple[Vm, dict[str, Any]]]] = defaultdict(list)
         for vm in self.site.vms:
-            vms_by_ns[vm.namespace].append(vm)
+            labels = dict(vm.labels)
+            labels.setdefault("vm.kubevirt.io/name", vm.name)
+            labels.setdefault("kubevirt.io/domain", vm.name)
+            vms_by_ns[vm.namespace].append((vm, labels))
+            for k, v in labels.items():
+                try:
+                    vms_by_label[(vm.namespace, k, v)].append((vm, labels))
+                except TypeError:  # an unhashable value (malformed input) equals no hashable selector value
+                    continue
         for svc in self.site.services:
             snode = self._add(("service", svc.namespace, svc.name), svc)
             if svc.pool:
-                self.g.add_edge(("pool", svc.pool), snode)
+                self._edge(("pool", svc.pool), snode)
             if not svc.selector:
                 continue
-            for vm in vms_by_ns.get(svc.namespace, []):
-                labels = dict(vm.labels)
-                labels.setdefault("vm.kubevirt.io/name", vm.name)
-                labels.setdefault("kubevirt.io/domain", vm.name)
+            try:
+                candidates = vms_by_label.get((svc.namespace, *next(iter(svc.selector.items()))), [])
+            except TypeError:  # an unhashable selector value: compare with every VM of the namespace
+                candidates = vms_by_ns.get(svc.namespace, [])
+            for vm, labels in candidates:
                 if all(labels.get(k) == v for k, v in svc.selector.items()):
-                    self.g.add_edge(snode, ("vm", vm.namespace, vm.name))
+                    self._edge(snode, ("vm", vm.namespace, vm.name))
                     self._services_by_vm[(vm.namespace, vm.name)].append(svc)
                     self._vms_by_service[(svc.namespace, svc.name)].append(vm)
         for pool in self.site.pools:
@@ -173,15 +210,29 @@ class SiteGraph:
         """The model objects under an interface, top-down: bridge → bond/VLAN interface → NICs."""
         start = next(
             (n for n in (("bridge", group.name, name), ("bond", group.name, name), ("vlanif", group.name, name),
-                         ("nic", group.name, name)) if n in self.g),
+                         ("nic", group.name, name)) if n in self._nodes),
             None,
         )
         if start is None:
             return []
-        order = [start, *nx.bfs_tree(self.g.reverse(copy=False), start)][1:]
-        chain = [self.g.nodes[start]["obj"]]
-        chain += [self.g.nodes[n]["obj"] for n in order if n[0] in ("bond", "vlanif", "nic", "bridge")]
+        order = [start, *self._upstream(start)]
+        chain = [self._nodes[start]]
+        chain += [self._nodes[n] for n in order if n[0] in ("bond", "vlanif", "nic", "bridge")]
         return [obj for obj in chain if obj is not None]
+
+    def _upstream(self, start: GraphNode) -> list[GraphNode]:
+        """The nodes with a path to `start`, breadth first (the order of networkx's bfs_tree on the reversed
+        graph: predecessors in the order their edges were added)."""
+        seen = {start}
+        found: list[GraphNode] = []
+        queue = deque([start])
+        while queue:
+            for pred in self._preds.get(queue.popleft(), {}):
+                if pred not in seen:
+                    seen.add(pred)
+                    found.append(pred)
+                    queue.append(pred)
+        return found
 
     def services_selecting(self, vm: Vm) -> list[Service]:
         return list(self._services_by_vm.get((vm.namespace, vm.name), []))

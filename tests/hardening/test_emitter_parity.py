@@ -31,7 +31,7 @@ texts = st.one_of(
     st.sampled_from(["on", "no", "y", "4.18", "0755", "52:54:00:12:34:56", "1:30", " lead", "trail ", "- x",
                      "a: b", "#c", "{x}", "[y]", "*z", "&w", "!t", "|", ">", "'q'", '"d"', "", "~", "null",
                      "line\nbreak\n", "trailing space \nline", "\t", "é ü 日本", "\u2028", "\ufeff", "😀",
-                     "C:\\Users", "x" * 200, "y " * 100, "z " * 2100]),
+                     "C:\\Users", "kept\n\n", "...", "x" * 200, "y " * 100, "z " * 2100]),
 )
 scalars = st.one_of(texts, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False))
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),

@@ -110,7 +110,7 @@ def dump_yaml(data: Any, **options: Any) -> str:
         reference: str = yaml.dump(data, Dumper=ManifestDumper, **options)
         return reference
     text: str = yaml.dump(data, Dumper=FastManifestDumper, **options)
-    if "\\" in text or "'':" in text:
+    if "\\" in text or "'':" in text or "+\n" in text or "...\n" in text:  # escapes, empty keys, |+ blocks
         text = yaml.dump(data, Dumper=ManifestDumper, **options)
     return text
 
