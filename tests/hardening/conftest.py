@@ -22,3 +22,6 @@ def bench_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bench")
     generate(100, out)
     return out
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # kvnet_hardening_mutations (a helper module)

@@ -85,7 +85,7 @@ def test_service_selection_is_the_brute_force_one(bench_site: Path) -> None:
 def test_checking_a_site_does_not_import_networkx_or_jsonschema() -> None:
     code = ("import sys\nfrom kvnet.cli import main\n"
             "try:\n    main(['check', 'samples/minimal/site.yaml'])\nexcept SystemExit as e:\n    assert e.code == 0\n"
-            "print(sorted(m for m in ('networkx',) if m in sys.modules))")
+            "print(sorted(m for m in ('networkx', 'jsonschema') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
