@@ -212,9 +212,11 @@ class _Reader:
 
 def read_lock(path: str | Path, display: str | None = None) -> Lock:
     """Read and check a lock file; KvnetInputError (with places) when it is not one kvnet can use."""
+    from kvnet.confine import require_inside_repository
     from kvnet.load import load_file
 
     name = display or Path(path).as_posix()
+    require_inside_repository(Path(path), name, "lock file")
     source = load_file(path, display=name)
     reader = _Reader(name)
     if len(source.documents) != 1 or not isinstance(source.documents[0].data, YMap):

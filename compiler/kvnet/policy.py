@@ -154,6 +154,9 @@ def load_policy(path: Path | None, base: Policy | None = None) -> Policy:
     policy = base or default_policy()
     if path is None:
         return policy
+    from kvnet.confine import require_inside_repository
+
+    require_inside_repository(Path(path), str(path), "policy file")
     source = load_file(path)
     if not source.documents:
         return policy
