@@ -31,10 +31,11 @@ class CheckResult:
     notes: list[str] = field(default_factory=list)  # for -v: skipped files and documents
 
 
-def display_name(path: Path, cwd: Path) -> str:
-    """The name findings use: relative to the working folder when inside it, POSIX separators."""
+def display_name(path: Path, cwd: Path, *, cwd_resolved: Path | None = None) -> str:
+    """The name findings use: relative to the working folder when inside it, POSIX separators.
+    (`cwd_resolved`: `cwd.resolve()` when the caller already has it, for thousands of files.)"""
     try:
-        return path.resolve().relative_to(cwd.resolve()).as_posix()
+        return path.resolve().relative_to(cwd_resolved or cwd.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -59,15 +60,19 @@ def discover(paths: Sequence[Path], policy: Policy, cwd: Path) -> list[Path]:
     if missing:
         raise KvnetInputError(missing)
     unique = sorted(dict.fromkeys(found), key=lambda p: p.as_posix())
-    return [p for p in unique if not policy.ignores(display_name(p, cwd))]
+    if not policy.ignore:
+        return unique
+    here = cwd.resolve()
+    return [p for p in unique if not policy.ignores(display_name(p, cwd, cwd_resolved=here))]
 
 
 def load_sources(files: Iterable[Path], limits: LoadLimits, cwd: Path) -> dict[str, SourceFile]:
     """Load every file; raise one KvnetInputError holding every file's problem."""
     sources: dict[str, SourceFile] = {}
     problems: list[InputProblem] = []
+    root = cwd.resolve()
     for path in files:
-        name = display_name(path, cwd)
+        name = display_name(path, cwd, cwd_resolved=root)
         try:
             sources[name] = load_file(path, limits, display=name)
         except KvnetInputError as exc:
