@@ -495,6 +495,8 @@ class ObjectRef(Located):
     annotations: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
     ignore_differences: tuple[IgnoredDifference, ...] = ()  # Argo CD Applications only
+    unknown_fields: tuple[tuple[str, Span], ...] = ()  # (path, key span): fields the kind's API does not have
+    missing_fields: tuple[tuple[str, Span], ...] = ()  # (path, parent span): required fields not written
 
 
 @dataclass(frozen=True, slots=True)

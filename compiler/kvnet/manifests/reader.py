@@ -23,6 +23,7 @@ from kvnet.manifests.nncp import read_nncp
 from kvnet.manifests.positions import SourceTexts
 from kvnet.manifests.service import read_service
 from kvnet.manifests.sriov import read_sriov_network, read_sriov_policy
+from kvnet.manifests.structure import check_structure
 from kvnet.manifests.udn import read_cudn, read_udn
 from kvnet.manifests.vm import read_vm, read_vmi
 from kvnet.model import Network, Site
@@ -111,7 +112,7 @@ def _read_value(data: Any, span: Span, ctx: ReadContext, skipped: list[tuple[Spa
             _read_value(item.value, item.span, ctx, skipped)
         return
     meta = read_meta(obj)
-    ctx.parts.objects.append(object_ref(meta))
+    ctx.parts.objects.append(check_structure(object_ref(meta), data))
     reader = READERS.get((api_group(api_version), kind))
     if reader is None:
         skipped.append((span, f"{kind} ({api_version}) is not a kind kvnet models; only its metadata is read"))

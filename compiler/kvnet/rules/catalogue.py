@@ -23,6 +23,7 @@ FAMILIES: tuple[str, ...] = (
     "migration",  # LM-*
     "nncp",  # NNCP-*
     "gitops",  # GIT-*
+    "api",  # API-*: fields, versions and kinds the Kubernetes API does not have
     "lock",  # LOCK-*: the MAC/IP lock file beside a site (checked by kvnet.rules.lock.lock_findings)
 )
 
