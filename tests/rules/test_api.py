@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +15,7 @@ from kvnet.check import check_sources
 from kvnet.findings import Finding, Severity
 from kvnet.load import load_text
 from kvnet.manifests.reader import read_manifests
-from kvnet.manifests.structure import suggest_field, unknown_kind
+from kvnet.manifests.structure import KINDS, Shape, suggest_field, unknown_kind
 from kvnet.policy import default_policy
 
 API_RULES = ("API-01", "API-02", "API-03", "API-04")
@@ -281,3 +285,71 @@ def test_site_files_give_no_api_findings(rule_findings: Callable[..., list[Findi
     """
     for rule_id in API_RULES:
         assert rule_findings(rule_id, site) == []
+
+
+# ------------------------------------------------------------------------------------------------ the tables
+# Cross-check of kvnet's field tables against the upstream JSON schemas in ../shared/upstream-schemas (read,
+# not shipped): every field a schema has at a level kvnet looks into must be known to kvnet (else API-01
+# would flag a valid field), and every field kvnet requires must be required by the schema.
+
+SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "upstream-schemas"
+SCHEMA_FILES = {
+    ("kubevirt.io", "VirtualMachine", "v1"): "kubevirt.io/virtualmachine_v1.json",
+    ("kubevirt.io", "VirtualMachineInstance", "v1"): "kubevirt.io/virtualmachineinstance_v1.json",
+    ("nmstate.io", "NodeNetworkConfigurationPolicy", "v1"): "nmstate.io/nodenetworkconfigurationpolicy_v1.json",
+    ("k8s.cni.cncf.io", "NetworkAttachmentDefinition", "v1"): "k8s.cni.cncf.io/networkattachmentdefinition_v1.json",
+    ("sriovnetwork.openshift.io", "SriovNetworkNodePolicy", "v1"):
+        "sriovnetwork.openshift.io/sriovnetworknodepolicy_v1.json",
+    ("sriovnetwork.openshift.io", "SriovNetwork", "v1"): "sriovnetwork.openshift.io/sriovnetwork_v1.json",
+    ("metallb.io", "IPAddressPool", "v1beta1"): "metallb.io/ipaddresspool_v1beta1.json",
+    ("metallb.io", "L2Advertisement", "v1beta1"): "metallb.io/l2advertisement_v1beta1.json",
+    ("metallb.io", "BGPAdvertisement", "v1beta1"): "metallb.io/bgpadvertisement_v1beta1.json",
+    ("hco.kubevirt.io", "HyperConverged", "v1beta1"): "hco.kubevirt.io/hyperconverged_v1beta1.json",
+    ("hco.kubevirt.io", "HyperConverged", "v1"): "hco.kubevirt.io/hyperconverged_v1.json",
+    ("k8s.ovn.org", "UserDefinedNetwork", "v1"): "k8s.ovn.org/userdefinednetwork_v1.json",
+    ("k8s.ovn.org", "ClusterUserDefinedNetwork", "v1"): "k8s.ovn.org/clusteruserdefinednetwork_v1.json",
+    ("", "Service", "v1"): "core/service-v1.json",
+}
+# Fields kvnet knows beyond the schema read: still served by releases older than it.
+OLDER_FIELDS = {"ipamLifecycle"}
+
+
+def _schema_level(schema: dict[str, Any]) -> dict[str, Any]:
+    return schema.get("items", schema) if schema.get("type") == "array" else schema
+
+
+def _compare(level: Shape, schema: dict[str, Any], path: str, problems: list[str]) -> None:
+    schema = _schema_level(schema)
+    props: dict[str, Any] = schema.get("properties", {})
+    if not props:
+        return  # an open level (ObjectMeta of a CR, preserve-unknown-fields): nothing to compare
+    unknown_to_kvnet = sorted(set(props) - set(level.names))
+    if unknown_to_kvnet:
+        problems.append(f"{path or '<top>'}: kvnet lacks {unknown_to_kvnet}")
+    extra = sorted(set(level.names) - set(props) - OLDER_FIELDS)
+    if extra and path != "metadata":  # a CRD may constrain a few ObjectMeta fields; the rest still exist
+        problems.append(f"{path or '<top>'}: no schema field {extra}")
+    not_required = sorted(set(level.required) - set(schema.get("required", [])))
+    if not_required:
+        problems.append(f"{path or '<top>'}: schema does not require {not_required}")
+    for name, child in level.children.items():
+        if name in props:
+            _compare(child, props[name], f"{path}.{name}" if path else name, problems)
+
+
+@pytest.mark.parametrize("key", sorted(SCHEMA_FILES), ids=lambda k: f"{k[1]}-{k[2]}")
+def test_field_tables_agree_with_the_upstream_schemas(key: tuple[str, str, str]) -> None:
+    path = SCHEMAS / SCHEMA_FILES[key]
+    if not path.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"upstream schemas not found at {SCHEMAS} (required under CI)")
+        pytest.skip(f"upstream schemas not found at {SCHEMAS}")
+    group, kind, version = key
+    api = KINDS[(group, kind)]
+    problems: list[str] = []
+    _compare(api.shape_for(version), json.loads(path.read_text(encoding="utf-8")), "", problems)
+    assert problems == []
+
+
+def test_every_kind_with_a_table_is_cross_checked() -> None:
+    assert {(group, kind) for group, kind, _version in SCHEMA_FILES} | {("kubevirt.io", "KubeVirt")} == set(KINDS)
