@@ -40,9 +40,34 @@ def display_name(path: Path, cwd: Path, *, cwd_resolved: Path | None = None) -> 
         return path.as_posix()
 
 
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def kustomize_patches(kustomization: Path) -> set[Path]:
+    """Files a kustomization applies as patches: partial objects, not manifests of their own.
+
+    An unreadable kustomization names no patches here; kustomize itself reports it.
+    """
+    try:
+        documents = load_file(kustomization).documents
+    except KvnetInputError:
+        return set()
+    data = documents[0].data if documents else None
+    if not isinstance(data, dict):
+        return set()
+    named: list[object] = list(data.get("patchesStrategicMerge") or [])
+    for key in ("patches", "patchesJson6902"):
+        entries = data.get(key) or []
+        named += [e.get("path") for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+    folder = kustomization.parent
+    return {(folder / item).resolve() for item in named if isinstance(item, str) and "\n" not in item}
+
+
 def discover(paths: Sequence[Path], policy: Policy, cwd: Path) -> list[Path]:
-    """Files to check: files given as such, and YAML/JSON files found recursively in folders."""
+    """Files to check: files given as such, and YAML/JSON files found recursively in folders (leaving out
+    kustomize patches, which are partial objects)."""
     found: list[Path] = []
+    patches: set[Path] = set()
     missing: list[InputProblem] = []
     for path in paths:
         if path.is_dir():
@@ -50,8 +75,11 @@ def discover(paths: Sequence[Path], policy: Policy, cwd: Path) -> list[Path]:
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(names):
                     candidate = Path(root) / name
-                    if candidate.suffix in YAML_SUFFIXES and not candidate.is_symlink() \
-                            and name not in (".kvnet.yaml", "kvnet.lock.yaml", "kustomization.yaml"):
+                    if candidate.is_symlink():
+                        continue
+                    if name in KUSTOMIZATIONS:
+                        patches |= kustomize_patches(candidate)
+                    elif candidate.suffix in YAML_SUFFIXES and name not in (".kvnet.yaml", "kvnet.lock.yaml"):
                         found.append(candidate)
         elif path.is_file():
             found.append(path)
@@ -59,6 +87,9 @@ def discover(paths: Sequence[Path], policy: Policy, cwd: Path) -> list[Path]:
             missing.append(InputProblem(f"no such file or folder: {path}", None))
     if missing:
         raise KvnetInputError(missing)
+    if patches:
+        named = {p for p in paths if p.is_file()}
+        found = [p for p in found if p in named or p.resolve() not in patches]
     unique = sorted(dict.fromkeys(found), key=lambda p: p.as_posix())
     if not policy.ignore:
         return unique
