@@ -119,3 +119,32 @@ def test_summary_of_many_ssh_vms_is_quick(vms: int, tmp_path: Path) -> None:
 def _write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+def reference_services(site: Site) -> list[Any]:
+    """emit.services.services as it was: each VM's exposures judged against every Service so far."""
+    from kvnet.emit.services import ServicePort, _exposes, _vm_service
+
+    result = [s for s in site.services if s.origin == "site"]
+    for vm in site.vms:
+        for exp in vm.expose:
+            if not _exposes(result, vm, exp.port):
+                port = ServicePort(exp.span, name=exp.name, port=exp.port, target_port=exp.target_port,
+                                   protocol=exp.protocol, node_port=exp.node_port)
+                result.append(_vm_service(vm, f"{vm.name}-{exp.name}", exp.type, port, exp.pool, exp.ip))
+        via = set(vm.ssh.via) if vm.ssh else set()
+        wanted = "NodePort" if "nodeport" in via else "ClusterIP" if "service" in via else None
+        if wanted and not _exposes(result, vm, 22):
+            port = ServicePort(vm.span, name="ssh", port=22, target_port=22)
+            result.append(_vm_service(vm, f"{vm.name}-ssh", wanted, port))
+    return sorted(result, key=lambda s: (s.namespace, s.name))
+
+
+def test_emitted_services_match_the_scan(tmp_path: Path, bench_site: Path) -> None:
+    from kvnet.emit.services import services
+
+    total = 0
+    for site in sites(tmp_path, bench_site):
+        assert services(site) == reference_services(site)
+        total += len(services(site))
+    assert total > 20

@@ -16,11 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from kvnet.emit.common import WAVE_ACCESS, Allocations, Manifest, address_text, addresses, dns_name, metadata
 from kvnet.emit.common import is_pod_network as on_pod_network
-from kvnet.emit.yamlout import ManifestDumper, ordered
+from kvnet.emit.yamlout import dump_yaml, ordered
 from kvnet.model import Site, Vm
 
 INLINE_LIMIT = 2048
@@ -64,8 +62,7 @@ def network_config(site: Site, vm: Vm, allocations: Allocations) -> dict[str, An
 
 
 def render_network_data(config: dict[str, Any]) -> str:
-    text: str = yaml.dump(ordered(config), Dumper=ManifestDumper, default_flow_style=False, sort_keys=False)
-    return text
+    return dump_yaml(ordered(config), default_flow_style=False, sort_keys=False)  # = ManifestDumper's text
 
 
 @dataclass(frozen=True, slots=True)

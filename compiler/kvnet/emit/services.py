@@ -40,6 +40,40 @@ def _exposes(services: list[Service], vm: Vm, port: int) -> bool:
     return any(_selects(s, vm) and any(p.port == port for p in s.ports) for s in services)
 
 
+class _Selecting:
+    """The services emitted so far, indexed so that finding those that may select a VM does not scan them all
+    (a site with 50k VMs has thousands of Services): by target VM, and by the first label of the selector —
+    a Service whose selector matches carries that label among the VM's. Candidates are then judged by
+    `_selects`, so the answers are those of `_exposes`."""
+
+    def __init__(self, services: list[Service]) -> None:
+        self.by_target: dict[str, list[Service]] = {}
+        self.by_label: dict[tuple[str, str, Any], list[Service]] = {}
+        self.unindexed: list[Service] = []  # selectors with a value that cannot be a dictionary key
+        for service in services:
+            self.add(service)
+
+    def add(self, service: Service) -> None:
+        for target in service.target_vms:
+            self.by_target.setdefault(target, []).append(service)
+        if service.selector:
+            key, value = next(iter(service.selector.items()))
+            try:
+                self.by_label.setdefault((service.namespace, key, value), []).append(service)
+            except TypeError:
+                self.unindexed.append(service)
+
+    def exposes(self, vm: Vm, port: int) -> bool:
+        candidates = list(self.by_target.get(f"{vm.namespace}/{vm.name}", ()))
+        for key, value in pod_labels(vm).items():
+            try:
+                candidates += self.by_label.get((vm.namespace, key, value), ())
+            except TypeError:
+                candidates = [s for group in self.by_label.values() for s in group]
+                break
+        return _exposes(candidates + self.unindexed, vm, port)
+
+
 def _vm_service(vm: Vm, name: str, kind: str, port: ServicePort,
                 pool: str | None = None, ip: IPAddress | None = None) -> Service:
     return Service(
@@ -52,17 +86,20 @@ def _vm_service(vm: Vm, name: str, kind: str, port: ServicePort,
 def services(site: Site) -> list[Service]:
     """Every Service kvnet emits for the site's VMs (see the module docstring), sorted by namespace and name."""
     result = [s for s in site.services if s.origin == "site"]
+    selecting = _Selecting(result)
     for vm in site.vms:
         for exp in vm.expose:
-            if not _exposes(result, vm, exp.port):
+            if not selecting.exposes(vm, exp.port):
                 port = ServicePort(exp.span, name=exp.name, port=exp.port, target_port=exp.target_port,
                                    protocol=exp.protocol, node_port=exp.node_port)
                 result.append(_vm_service(vm, f"{vm.name}-{exp.name}", exp.type, port, exp.pool, exp.ip))
+                selecting.add(result[-1])
         via = set(vm.ssh.via) if vm.ssh else set()
         wanted = "NodePort" if "nodeport" in via else "ClusterIP" if "service" in via else None
-        if wanted and not _exposes(result, vm, 22):
+        if wanted and not selecting.exposes(vm, 22):
             port = ServicePort(vm.span, name="ssh", port=22, target_port=22)
             result.append(_vm_service(vm, f"{vm.name}-ssh", wanted, port))
+            selecting.add(result[-1])
     return sorted(result, key=lambda s: (s.namespace, s.name))
 
 
