@@ -198,6 +198,8 @@ class NodeGroup(Located):
     ovn_bridge_mappings: tuple[OvnBridgeMapping, ...] = ()
     removed_interfaces: tuple[str, ...] = ()  # interfaces with state: absent (NNCP read back)
     origin: Origin = "site"
+    ovs_bridges: tuple[OvsBridge, ...] = ()  # NNCP read back: `type: ovs-bridge` entries
+    deprecated_slaves: tuple[str, ...] = ()  # NNCP read back: interfaces listing ports under nmstate's old `slaves`
 
     def nic(self, name: str) -> Nic | None:
         return next((n for n in self.nics if n.name == name), None)
@@ -215,6 +217,16 @@ class OvnBridgeMapping(Located):
 
     localnet: str = ""
     bridge: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OvsBridge(Located):
+    """An Open vSwitch bridge (nmstate `type: ovs-bridge`, read from an NNCP). It exists only in the OVS
+    database: its kernel side, the one that can hold an address, is an `ovs-interface` (internal port)."""
+
+    name: str = ""
+    ports: tuple[str, ...] = ()  # names under bridge.port (a link-aggregation port by its own name)
+    ip_families: tuple[str, ...] = ()  # "ipv4"/"ipv6" enabled on the bridge entry itself (nmstate drops them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +301,7 @@ class Network(Located):
     config_error: str = ""  # manifests: why spec.config could not be read (NAD-03); place in spans["config_error"]
     config_name: str = ""  # manifests: the "name" inside the CNI config, whatever the CNI type
     static_addresses: tuple[IPInterface, ...] = ()  # "static" IPAM addresses (the same for every attachment)
+    node_slice_size: str = ""  # whereabouts Fast IPAM: per-node slice of the top-level `range` as written ("/22")
 
     @property
     def subnet(self) -> IPNetwork | None:

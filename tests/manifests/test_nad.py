@@ -222,6 +222,24 @@ def test_ipam_whereabouts_host_local_and_static(read_yaml: Callable[..., Any]) -
     assert dhcp.ipam == "dhcp" and dhcp.subnets == ()
 
 
+def test_whereabouts_node_slice_size_of_the_top_level_range(read_yaml: Callable[..., Any]) -> None:
+    docs = [
+        '{"type": "macvlan", "ipam": {"type": "whereabouts", "range": "10.0.0.0/20", "node_slice_size": "/24"}}',
+        '{"type": "macvlan", "ipam": {"type": "whereabouts", "node_slice_size": "/24",'
+        ' "ipRanges": [{"range": "10.1.0.0/20"}]}}',
+        '{"type": "macvlan", "ipam": {"type": "whereabouts", "range": "10.2.0.0/20", "node_slice_size": 24}}',
+    ]
+    text = "---\n".join(HEAD.replace("br1-tagged", f"n{i}") + f"  config: '{doc}'\n" for i, doc in enumerate(docs))
+    reading = read_yaml(text)
+    sliced, ranges_only, number = reading.read.site.networks
+    assert sliced.node_slice_size == "/24" and reading.text_at(sliced.at("node_slice_size")) == '"/24"'
+    assert ranges_only.node_slice_size == ""  # whereabouts slices the top-level range only
+    # the Go field is a string: a number is a wrong type at its place
+    assert number.node_slice_size == ""
+    assert [p.message for p in reading.read.problems] == [
+        "spec.config.ipam.node_slice_size must be a string, not the number 24; kvnet skipped it"]
+
+
 def test_sriov_nad_resource_name_is_the_bare_resource(read_yaml: Callable[..., Any]) -> None:
     text = HEAD.replace("  namespace: app\n", "  namespace: app\n  annotations:\n"
                         "    k8s.v1.cni.cncf.io/resourceName: openshift.io/intelnics\n") + (

@@ -132,3 +132,59 @@ def test_capture_templates_are_skipped_silently(read_yaml: Callable[..., Any]) -
     reading = read_yaml(text)
     assert reading.read.problems == []
     assert reading.read.site.node_groups[0].bridges[0].ipv4_addresses == ()
+
+
+OVS = """\
+apiVersion: nmstate.io/v1
+kind: NodeNetworkConfigurationPolicy
+metadata: {name: ovs}
+spec:
+  desiredState:
+    interfaces:
+    - name: br1
+      type: ovs-bridge
+      state: up
+      ipv4:
+        enabled: true
+        address:
+        - {ip: 192.168.122.201, prefix-length: 24}
+      ipv6: {enabled: false, autoconf: true}
+      bridge:
+        port:
+        - name: bond1
+          link-aggregation:
+            mode: balance-slb
+            port: [{name: eno1}, {name: eno2}]
+        - name: br1
+    - name: br2
+      type: ovs-bridge
+      ipv4: {dhcp: true}
+    - name: br1
+      type: ovs-interface
+      ipv4: {enabled: true, dhcp: true}
+"""
+
+
+def test_ovs_bridges_keep_ports_and_the_ip_families_enabled_on_them(read_yaml: Callable[..., Any]) -> None:
+    reading = read_yaml(OVS)
+    assert reading.read.problems == []
+    (group,) = reading.read.site.node_groups
+    assert group.bridges == () and group.deprecated_slaves == ()
+    br1, br2 = group.ovs_bridges
+    assert (br1.name, br1.ports, br1.ip_families) == ("br1", ("bond1", "br1"), ("ipv4",))  # ipv6 is disabled
+    assert reading.line_of(br1.at("ip_families")).strip() == "ipv4:"
+    assert reading.text_at(br1.at("ipv4")) == "ipv4"
+    assert (br2.name, br2.ports, br2.ip_families) == ("br2", (), ("ipv4",))  # dhcp alone enables it
+
+
+def test_ports_under_slaves_are_read_and_noted(read_yaml: Callable[..., Any]) -> None:
+    text = NNCP.replace("        port: [ens1f0, ens1f1]", "        slaves: [ens1f0, ens1f1]").replace(
+        "        port:\n        - name: bond0", "        slaves:\n        - name: bond0")
+    reading = read_yaml(text)
+    assert reading.read.problems == []
+    (group,) = reading.read.site.node_groups
+    assert group.bonds[0].ports == ("ens1f0", "ens1f1") and group.bridges[0].port == "bond0"
+    assert group.deprecated_slaves == ("bond0", "br1")
+    assert reading.text_at(group.at("deprecated_slaves")) == "slaves"
+    assert reading.line_of(group.spans["deprecated_slaves[1]"]).strip() == "slaves:"
+    assert read_yaml(NNCP).read.site.node_groups[0].deprecated_slaves == ()

@@ -177,6 +177,41 @@ def test_ip_04_gateway_range_and_addresses_outside_the_subnet() -> None:
     assert found[3].hint == "write it as 10.110.0.6/24"
 
 
+FAST_IPAM_NAD = """\
+apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata: {name: fast, namespace: vms}
+spec:
+  config: |
+    {"cniVersion": "0.3.1", "name": "fast", "type": "macvlan", "master": "eth0",
+     "ipam": {"type": "whereabouts",
+              "range": "RANGE",
+              "node_slice_size": "SLICE"}}
+"""
+
+
+def _node_slice(range_: str, slice_: str) -> list[Finding]:
+    text = FAST_IPAM_NAD.replace("RANGE", range_).replace("SLICE", slice_)
+    return [f for f in check_text(text, "nad.yaml") if f.rule_id == "IP-04"]
+
+
+def test_ip_04_node_slice_larger_than_the_range() -> None:
+    (found,) = _node_slice("192.168.2.0/24", "/22")
+    assert found.span.line == line_of(FAST_IPAM_NAD, "node_slice_size")  # inside spec.config, not at config:
+    assert "/22" in found.message and "192.168.2.0/24" in found.message
+    assert "/24 or longer" in found.hint
+    assert found.related and found.related[0].span.line == line_of(FAST_IPAM_NAD, '"range"')
+    assert _node_slice("192.168.2.0/24", "/26") == [] and _node_slice("192.168.2.0/24", "24") == []
+    assert _node_slice("10.0.0.0/8", "/24") == []
+    assert len(_node_slice("fd00::/64", "/48")) == 1 and _node_slice("fd00::/64", "/80") == []
+
+
+def test_ip_04_node_slice_that_is_not_a_prefix_length() -> None:
+    for written in ("/33", "big", "/-2"):
+        (found,) = _node_slice("192.168.2.0/24", written)
+        assert "is not a prefix length" in found.message, written
+
+
 def test_ip_05_static_duplicates_reserved_and_pooled_addresses() -> None:
     text = site("""\
         networks:

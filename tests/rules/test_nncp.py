@@ -120,6 +120,44 @@ def test_nncp05_bond_mode_under_vm_bridge() -> None:
     assert lines("NNCP-05", not_under_bridge) == []
 
 
+def entry(*parts: str) -> str:
+    """One interface entry written as a flow mapping over several lines."""
+    return "\n      ".join(parts)
+
+
+def test_nncp06_ip_on_an_ovs_bridge_entry() -> None:
+    text = nncp(entry("{name: br1, type: ovs-bridge, state: up, bridge: {port: [{name: eth1}]},",
+                      "ipv4: {enabled: true, dhcp: false, address: [{ip: 192.168.122.201, prefix-length: 24}]}}"))
+    (found,) = findings_of("NNCP-06", text, "nncp.yaml")
+    assert found.span.line == line_of(text, "ipv4:") and "ovs-bridge 'br1'" in found.message
+    assert "ovs-interface entry (e.g. named br1)" in found.hint
+    internal = nncp(entry("{name: br1, type: ovs-bridge, state: up, bridge: {port: [{name: eth1}, {name: br1}]},",
+                          "ipv6: {enabled: true, autoconf: true, dhcp: true}}"))
+    (found,) = findings_of("NNCP-06", internal, "nncp.yaml")
+    assert "ipv6" in found.message and "already a port of the bridge" in found.hint
+    moved = nncp(entry("{name: br1, type: ovs-bridge, state: up, ipv4: {enabled: false}, ipv6: {enabled: false},",
+                       "bridge: {port: [{name: eth1}, {name: br1}]}}"),
+                 "{name: br1, type: ovs-interface, state: up, ipv4: {enabled: true, dhcp: true}}")
+    assert lines("NNCP-06", moved, "nncp.yaml") == []
+    linux = nncp(entry("{name: br1, type: linux-bridge, state: up, ipv4: {enabled: true, dhcp: true},",
+                       "copy-mac-from: eth1, bridge: {port: [{name: eth1}]}}"))
+    assert lines("NNCP-06", linux, "nncp.yaml") == []
+
+
+def test_nncp07_ports_under_slaves() -> None:
+    text = nncp("{name: bond0, type: bond, state: up, link-aggregation: {mode: active-backup, slaves: [eth1, eth2]}}",
+                "{name: br1, type: linux-bridge, state: up, bridge: {slaves: [{name: bond0}]}}",
+                entry("{name: br2, type: ovs-bridge, state: up, bridge: {port: [{name: ovs-bond,",
+                      "link-aggregation: {mode: balance-slb, slaves: [{name: eth3}, {name: eth4}]}}]}}"))
+    found = findings_of("NNCP-07", text, "nncp.yaml")
+    assert [str(f.severity) for f in found] == ["warning"] * 3
+    assert [f.span.line for f in found] == [line_of(text, "slaves: [eth1"), line_of(text, "slaves: [{name: bond0"),
+                                            line_of(text, "slaves: [{name: eth3")]
+    assert "bond0 lists its ports under `slaves`" in found[0].message and found[0].hint == "rename slaves: to port:"
+    assert "ovs-bond" in found[2].message
+    assert lines("NNCP-07", text.replace("slaves:", "port:"), "nncp.yaml") == []
+
+
 @pytest.mark.parametrize("sample", ["minimal", "full"])
 def test_nncp_rules_silent_on_samples(sample: str) -> None:
     found = sample_findings(sample, "NNCP-")

@@ -69,7 +69,11 @@ ONE_BY_ONE: dict[str, set[tuple[str, str]]] = {
     "virtualmachine/osd-cloudinit-static-ip-eth1.yaml": {("API-04", "error")},
     # suspects: see CAUGHT_SUSPECTS
     "kubevirt/ug-migrations-dedicated-network.yaml": {("API-03", "error")},
-    "nodenetworkconfigurationpolicy/osd-bond-active-backup-v1alpha1-slaves.yaml": {("API-02", "error")},
+    "networkattachmentdefinition/whereabouts-fast-ipam-node-slice.yaml": {("IP-04", "error")},
+    # the bond's ports under `slaves` (a warning: some nmstate releases reject it, later ones accept it)
+    "nodenetworkconfigurationpolicy/osd-bond-active-backup-v1alpha1-slaves.yaml": {
+        ("API-02", "error"), ("NNCP-07", "warning")},
+    "nodenetworkconfigurationpolicy/osd-ovs-bridge-static-host-ip-per-node.yaml": {("NNCP-06", "error")},
     "sriovnetwork/sriovop-meta-plugins-tuning-vrf.yaml": {("API-01", "error")},
     "sriovnetworknodepolicy/sriovop-intel-netdevice-pfname-typo.yaml": {("API-01", "error")},
     "virtualmachine/osd-sriov-vm-spec-at-wrong-level.yaml": {("API-01", "error"), ("API-04", "error")},
@@ -98,9 +102,14 @@ PARTIAL_FLAGGED: dict[str, set[str]] = {
 CAUGHT_SUSPECTS: dict[str, set[str]] = {
     # README item 14: `kind: Kubevirt`, the registered kind is KubeVirt
     "kubevirt/ug-migrations-dedicated-network.yaml": {"API-03"},
-    # README item 7: nmstate.io/v1alpha1 is no longer served (`slaves:` is nmstate's deprecated alias of
-    # `port`, still accepted by nmstate, so not an error)
+    # index note: node_slice_size /22 is larger than the /24 range, so no per-node slice can be cut from it
+    "networkattachmentdefinition/whereabouts-fast-ipam-node-slice.yaml": {"IP-04"},
+    # README item 7: nmstate.io/v1alpha1 is no longer served (`slaves:`, nmstate's old name for `port`, is
+    # rejected by some nmstate releases and accepted with a deprecation warning by others: NNCP-07, a warning)
     "nodenetworkconfigurationpolicy/osd-bond-active-backup-v1alpha1-slaves.yaml": {"API-02"},
+    # index note: ipv4 on the `type: ovs-bridge` entry, which nmstate drops; the host IP belongs on the
+    # ovs-interface (both documents, one NNCP per node)
+    "nodenetworkconfigurationpolicy/osd-ovs-bridge-static-host-ip-per-node.yaml": {"NNCP-06"},
     # README item 19: spec.metaPluginsConfig is pruned; the JSON field is metaPlugins
     "sriovnetwork/sriovop-meta-plugins-tuning-vrf.yaml": {"API-01"},
     # README item 18: nicSelector.pfName is pruned; the field is pfNames
@@ -164,8 +173,12 @@ WHOLE_FOLDER_ERRORS: dict[tuple[str, str], str] = {
         "sriov/sriov-network from namespace sriov; alone the file shows no OpenShift and NAD-02 does not judge",
     # The files' own structural errors, the same as alone (CAUGHT_SUSPECTS, PARTIAL_FLAGGED).
     ("kubevirt/ug-migrations-dedicated-network.yaml", "API-03"): "suspect: kind Kubevirt",
+    ("networkattachmentdefinition/whereabouts-fast-ipam-node-slice.yaml", "IP-04"):
+        "suspect: node_slice_size /22 larger than the /24 range",
     ("nodenetworkconfigurationpolicy/osd-bond-active-backup-v1alpha1-slaves.yaml", "API-02"):
         "suspect: nmstate.io/v1alpha1",
+    ("nodenetworkconfigurationpolicy/osd-ovs-bridge-static-host-ip-per-node.yaml", "NNCP-06"):
+        "suspect: ipv4 on a type: ovs-bridge entry",
     ("sriovnetwork/sriovop-meta-plugins-tuning-vrf.yaml", "API-01"): "suspect: metaPluginsConfig",
     ("sriovnetworknodepolicy/sriovop-intel-netdevice-pfname-typo.yaml", "API-01"): "suspect: nicSelector.pfName",
     ("virtualmachine/osd-sriov-vm-spec-at-wrong-level.yaml", "API-01"): "suspect: spec.domain, spec.networks",

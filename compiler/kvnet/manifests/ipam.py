@@ -22,6 +22,8 @@ def read_ipam(ipam: Obj, out: Collected) -> None:
     out.set("ipam", _KINDS.get(kind_text, "other"), ipam.at("type"))
     if kind_text == "whereabouts":
         _whereabouts(ipam, out)
+        if ipam.has("range"):  # Fast IPAM slices the top-level range only (IP-04 judges the size)
+            out.set("node_slice_size", ipam.text("node_slice_size"), ipam.at("node_slice_size"))
         for entry in ipam.maps("ipRanges"):
             _whereabouts(entry, out)
     elif kind_text == "host-local":

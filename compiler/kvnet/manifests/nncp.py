@@ -1,8 +1,9 @@
 """NodeNetworkConfigurationPolicy → NodeGroup: the interfaces nmstate creates on the selected nodes.
 
-ethernet → Nic, bond → Bond, linux-bridge → Bridge, vlan → VlanInterface, `ovn.bridge-mappings` →
-OvnBridgeMapping; any interface with `state: absent` → removed_interfaces. Other types (ovs-bridge,
-ovs-interface, ...) are not modelled.
+ethernet → Nic, bond → Bond, linux-bridge → Bridge, vlan → VlanInterface, ovs-bridge → OvsBridge,
+`ovn.bridge-mappings` → OvnBridgeMapping; any interface with `state: absent` → removed_interfaces; ports
+listed under nmstate's old `slaves` key → deprecated_slaves. Other types (ovs-interface, ...) are not
+modelled.
 """
 
 from __future__ import annotations
@@ -12,7 +13,17 @@ import ipaddress
 from kvnet.load import YMap
 from kvnet.manifests.context import Meta, ReadContext
 from kvnet.manifests.fields import Collected, Obj
-from kvnet.model import Bond, Bridge, IPInterface, Nic, NodeGroup, OvnBridgeMapping, VlanInterface, VlanRange
+from kvnet.model import (
+    Bond,
+    Bridge,
+    IPInterface,
+    Nic,
+    NodeGroup,
+    OvnBridgeMapping,
+    OvsBridge,
+    VlanInterface,
+    VlanRange,
+)
 from kvnet.span import Span
 
 # kubernetes-nmstate gives every port of an `up` linux-bridge without a `vlan` block this trunk
@@ -53,9 +64,11 @@ def _interface(iface: Obj, out: Collected) -> None:
                   spans=iface.spans_of(name="name", mtu="mtu"))
         out.append("nics", nic, iface.span)
     elif kind == "bond":
-        out.append("bonds", _bond(iface, name), iface.span)
+        out.append("bonds", _bond(iface, name, out), iface.span)
     elif kind == "linux-bridge":
-        out.append("bridges", _bridge(iface, name), iface.span)
+        out.append("bridges", _bridge(iface, name, out), iface.span)
+    elif kind == "ovs-bridge":
+        out.append("ovs_bridges", _ovs_bridge(iface, name, out), iface.span)
     elif kind == "vlan":
         vlan = iface.mapping("vlan")
         spans = iface.spans_of(name="name", mtu="mtu")
@@ -84,7 +97,13 @@ def _port_names(obj: Obj) -> list[tuple[str, Span]]:
     return []
 
 
-def _bond(iface: Obj, name: str) -> Bond:
+def _note_slaves(owner: Obj, name: str, out: Collected) -> None:
+    """Record a port list written under `slaves`, nmstate's old name for `port` (NNCP-07)."""
+    if owner.has("slaves"):
+        out.append("deprecated_slaves", name, owner.key_at("slaves"))
+
+
+def _bond(iface: Obj, name: str, out: Collected) -> Bond:
     spans = iface.spans_of(name="name", mtu="mtu")
     mode, ports, options = "", tuple[str, ...](), dict[str, str]()
     aggregation = iface.mapping("link-aggregation")
@@ -92,6 +111,7 @@ def _bond(iface: Obj, name: str) -> Bond:
         mode = aggregation.text("mode") or ""
         spans.update(aggregation.spans_of(mode="mode", options="options"))
         names = _port_names(aggregation)
+        _note_slaves(aggregation, name, out)
         ports = tuple(n for n, _ in names)
         if names:
             spans["ports"] = names[0][1]
@@ -103,7 +123,7 @@ def _bond(iface: Obj, name: str) -> Bond:
                 options=options, spans=spans)
 
 
-def _bridge(iface: Obj, name: str) -> Bridge:
+def _bridge(iface: Obj, name: str, out: Collected) -> Bridge:
     spans = iface.spans_of(name="name", mtu="mtu", copy_mac_from="copy-mac-from")
     values: dict[str, object] = {"mtu": iface.integer("mtu"), "copy_mac_from": iface.text("copy-mac-from")}
     bridge = iface.mapping("bridge")
@@ -116,7 +136,8 @@ def _bridge(iface: Obj, name: str) -> Bridge:
         elif isinstance(stp, bool) and options is not None:
             values["stp"] = stp
             spans["stp"] = options.at("stp")
-        ports = [p for key in ("port", "ports") for p in bridge.maps(key)]
+        ports = [p for key in ("port", "ports", "slaves") for p in bridge.maps(key)]
+        _note_slaves(bridge, name, out)
         if ports:
             uplink = ports[0]
             values["port"] = uplink.text("name")
@@ -128,6 +149,43 @@ def _bridge(iface: Obj, name: str) -> Bridge:
         spans.update(ipv4.spans_of(ipv4_dhcp="dhcp", ipv4_addresses="address"))
         values["ipv4_addresses"] = tuple(_addresses(ipv4))
     return Bridge(iface.span, name=name, spans=spans, **values)  # type: ignore[arg-type]
+
+
+def _ovs_bridge(iface: Obj, name: str, out: Collected) -> OvsBridge:
+    """An OVS bridge: its ports, and the IP families written (and not disabled) on the bridge entry itself,
+    which nmstate drops: an OVS bridge exists only in the OVS database and cannot hold an address."""
+    spans = iface.spans_of(name="name")
+    ports: list[str] = []
+    bridge = iface.mapping("bridge")
+    if bridge is not None:
+        _note_slaves(bridge, name, out)
+        for key in ("port", "ports", "slaves"):
+            for port in bridge.maps(key):
+                port_name = port.text("name")
+                if port_name:
+                    ports.append(port_name)
+                    spans.setdefault("ports", bridge.at(key))
+                aggregation = port.mapping("link-aggregation")
+                if aggregation is not None:
+                    _note_slaves(aggregation, port_name or name, out)
+    families: list[str] = []
+    for family in ("ipv4", "ipv6"):
+        settings = iface.mapping(family)
+        if settings is not None and _ip_enabled(settings):
+            families.append(family)
+            spans[family] = iface.key_at(family)
+    if families:
+        spans["ip_families"] = spans[families[0]]
+    return OvsBridge(iface.span, name=name, ports=tuple(ports), ip_families=tuple(families), spans=spans)
+
+
+def _ip_enabled(settings: Obj) -> bool:
+    """An `ipv4`/`ipv6` block that asks for addresses: `enabled: false` turns the rest off (nmstate ignores it)."""
+    enabled = settings.flag("enabled")
+    if enabled is False:
+        return False
+    asks = bool(settings.flag("dhcp")) or bool(settings.flag("autoconf")) or bool(settings.items("address"))
+    return bool(enabled) or asks
 
 
 def _port_vlans(port: Obj, iface: Obj, values: dict[str, object], spans: dict[str, Span]) -> None:

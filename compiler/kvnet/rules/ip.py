@@ -213,17 +213,20 @@ def reserved_address_in_pool(ctx: RuleContext) -> Iterator[Problem]:
                                   pool.span, "keep the pool inside the usable addresses of the subnet")
 
 
-@rule("IP-04", "address-outside-subnet", "Gateway, range, exclusion or static address outside the subnet",
-      severity="error")
+@rule("IP-04", "address-outside-subnet",
+      "Gateway, range, exclusion, node slice or static address outside the subnet", severity="error")
 def address_outside_subnet(ctx: RuleContext) -> Iterator[Problem]:
     """## What it does
     Checks that a network's gateway, IPAM ranges (low end first), `excludeSubnets` and static addresses
-    lie inside its subnets, and that a VM interface's static address is inside its network's subnet with
-    the same prefix length.
+    lie inside its subnets, that a whereabouts `node_slice_size` (Fast IPAM: the part of the `range`
+    each node gets) is a prefix length that fits inside the range, and that a VM interface's static
+    address is inside its network's subnet with the same prefix length.
 
     ## Why is this bad?
-    A gateway outside the subnet is unreachable; a range outside it fails at allocation time; a guest
-    address outside the subnet (or with another mask) cannot talk to its neighbours.
+    A gateway outside the subnet is unreachable; a range outside it fails at allocation time; a node
+    slice larger than the range cannot be cut from it (whereabouts: "subnetMaskSize must be greater or
+    equal than netMaskSize"), so no node gets a slice and allocation fails; a guest address outside the
+    subnet (or with another mask) cannot talk to its neighbours.
 
     ## Example
     ```yaml
@@ -237,12 +240,19 @@ def address_outside_subnet(ctx: RuleContext) -> Iterator[Problem]:
     ```
 
     ## How to fix
-    Correct the address (or the subnet) so that it lies inside the network's subnet.
+    Correct the address (or the subnet) so that it lies inside the network's subnet; give
+    `node_slice_size` a prefix at least as long as the range's (`/26` slices of a `/24` range).
+
+    ## References
+    - whereabouts Fast IPAM (`node_slice_size`, `DivideRangeBySize`):
+      https://github.com/k8snetworkplumbingwg/whereabouts
     """
     for net in ctx.site.networks:
         if not net.subnets:
             continue
         subnets = ", ".join(map(str, net.subnets))
+        if net.node_slice_size:
+            yield from _node_slice_outside_range(net)
         if net.gateway is not None and subnet_of(net, net.gateway) is None:
             yield Problem(f"gateway {net.gateway} of network {net_label(net)} is outside its subnet {subnets}",
                           net.at("gateway"), "use a gateway address inside the subnet")
@@ -274,6 +284,26 @@ def address_outside_subnet(ctx: RuleContext) -> Iterator[Problem]:
             yield Problem(f"address {ip} of {who(vm, iface)} has prefix /{ip.network.prefixlen}, but the subnet of "
                           f"network {net_label(attached)} is {sub}", _ip_span(iface, index),
                           f"write it as {ip.ip}/{sub.prefixlen}", related)
+
+
+def _node_slice_outside_range(net: Network) -> Iterator[Problem]:
+    """whereabouts cuts the top-level `range` (the network's first subnet) into slices of node_slice_size."""
+    written, whole = net.node_slice_size.strip(), net.subnets[0]
+    digits = written.removeprefix("/")
+    span = net.at("node_slice_size")
+    context = (Related(net.at("subnets"), f"range {whole} of {net_label(net)}"),)
+    if not digits.isdigit() or int(digits) > whole.max_prefixlen:
+        yield Problem(f"node_slice_size {written!r} of network {net_label(net)} is not a prefix length "
+                      f"(/0 to /{whole.max_prefixlen})", span,
+                      f"write a prefix length between /{whole.prefixlen} and /{whole.max_prefixlen}, "
+                      f"e.g. \"/{min(whole.prefixlen + 2, whole.max_prefixlen)}\"", context)
+    elif int(digits) < whole.prefixlen:
+        yield Problem(f"node_slice_size /{int(digits)} of network {net_label(net)} is larger than its range {whole} "
+                      f"(/{whole.prefixlen}): whereabouts cannot cut per-node slices of that size out of it, so "
+                      f"allocation on this network fails", span,
+                      f"use a node_slice_size of /{whole.prefixlen} or longer (e.g. "
+                      f"/{min(whole.prefixlen + 2, whole.max_prefixlen)}), or widen the range to a "
+                      f"/{int(digits)}", context)
 
 
 @rule("IP-05", "static-ip-conflict", "Static IP taken twice, reserved, or inside a dynamic pool",

@@ -1,4 +1,4 @@
-"""Node network policies (NodeNetworkConfigurationPolicy / a site's node groups): NNCP-01 … NNCP-05.
+"""Node network policies (NodeNetworkConfigurationPolicy / a site's node groups): NNCP-01 … NNCP-07.
 
 kubernetes-nmstate has no validating webhook for the content of a policy: a mistake surfaces per node as a
 rollback or, worse, as nodes that lose their network. These rules look at one node group (one NNCP) at a
@@ -288,3 +288,99 @@ def bond_mode_under_vm_bridge(ctx: RuleContext) -> Iterator[Problem]:
             if any(k.replace("-", "_") in ("arp_interval", "arp_ip_target") for k in bond.options):
                 yield Problem(f"bond {bond.name!r} under VM bridge {br.name!r} uses ARP monitoring", bond.at("options"),
                               "use miimon link monitoring instead", context)
+
+
+@rule("NNCP-06", "ip-on-ovs-bridge", "Host IP configured on an OVS bridge entry instead of its ovs-interface")
+def ip_on_ovs_bridge(ctx: RuleContext) -> Iterator[Problem]:
+    """## What it does
+    Reports node policies that enable `ipv4` or `ipv6` (an address, DHCP, autoconf or `enabled: true`)
+    on an interface of `type: ovs-bridge`. `enabled: false` there is fine.
+
+    ## Why is this bad?
+    An OVS bridge exists only in the Open vSwitch database; the kernel interface that can hold an address
+    is the bridge's internal port, an `ovs-interface` entry. nmstate drops MTU and IP settings from an
+    `ovs-bridge` entry without an error, so the policy succeeds and the node never gets the address - if
+    it was the node's address on that network, the node is unreachable there.
+
+    ## Example
+    ```yaml
+    desiredState:
+      interfaces:
+      - name: br1
+        type: ovs-bridge
+        state: up
+        ipv4: {enabled: true, address: [{ip: 192.168.122.201, prefix-length: 24}]}
+        bridge: {port: [{name: eth1}]}
+    ```
+
+    ## Use instead
+    ```yaml
+    desiredState:
+      interfaces:
+      - name: br1
+        type: ovs-bridge
+        state: up
+        bridge: {port: [{name: eth1}, {name: br1}]}
+      - name: br1
+        type: ovs-interface
+        state: up
+        ipv4: {enabled: true, address: [{ip: 192.168.122.201, prefix-length: 24}]}
+    ```
+
+    ## How to fix
+    Move the `ipv4`/`ipv6` block to an `ovs-interface` entry (it may share the bridge's name) and list
+    that interface as a port of the bridge.
+
+    ## References
+    - nmstate `OvsBridgeInterface::sanitize` ("OVS Bridge cannot have MTU, IP or MAC address"):
+      https://github.com/nmstate/nmstate/blob/base/rust/src/lib/ifaces/ovs.rs
+    - nmstate YAML API, OpenvSwitch Internal Interface: https://nmstate.io/devel/yaml_api.html
+    """
+    for group in ctx.site.node_groups:
+        for bridge in group.ovs_bridges:
+            if not bridge.ip_families:
+                continue
+            families = " and ".join(bridge.ip_families)
+            where = (f"the ovs-interface {bridge.name}, already a port of the bridge," if bridge.name in bridge.ports
+                     else f"an ovs-interface entry (e.g. named {bridge.name}) listed as a port of the bridge")
+            yield Problem(f"node group {group.name!r}: ovs-bridge {bridge.name!r} has {families} settings, which "
+                          f"nmstate drops (an OVS bridge exists only in the OVS database): the node never gets "
+                          f"that address", bridge.at("ip_families"), f"move the {families} block to {where}")
+
+
+@rule("NNCP-07", "nmstate-slaves-key", "Ports listed under nmstate's old `slaves` key", severity="warning")
+def nmstate_slaves_key(ctx: RuleContext) -> Iterator[Problem]:
+    """## What it does
+    Reports bonds and bridges in node policies whose ports are listed under `slaves` instead of `port`.
+
+    ## Why is this bad?
+    nmstate dropped `slaves` in 2021 and only later accepted it again as a deprecated alias of `port`,
+    with a warning. Whether a node applies the policy or fails it with an unknown-field error depends on
+    the nmstate release on that node.
+
+    ## Example
+    ```yaml
+    link-aggregation:
+      mode: active-backup
+      slaves: [eth1, eth2]
+    ```
+
+    ## Use instead
+    ```yaml
+    link-aggregation:
+      mode: active-backup
+      port: [eth1, eth2]
+    ```
+
+    ## How to fix
+    Rename `slaves:` to `port:`; the list stays as it is.
+
+    ## References
+    - nmstate#1655 "bridge, bond: drop slave support from schema": https://github.com/nmstate/nmstate/pull/1655
+    - nmstate#2458 "Add support of `slaves` back as deprecated": https://github.com/nmstate/nmstate/pull/2458
+    """
+    for group in ctx.site.node_groups:
+        for index, name in enumerate(group.deprecated_slaves):
+            span = group.spans.get(f"deprecated_slaves[{index}]", group.at("deprecated_slaves"))
+            yield Problem(f"node group {group.name!r}: {name} lists its ports under `slaves`, nmstate's old name "
+                          f"for `port`, which some nmstate releases reject", span, "rename slaves: to port:")
