@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kvnet.findings import Problem
-from kvnet.manifests.structure import served_versions, split_api_version, suggest_field, unknown_kind
 from kvnet.model import ObjectRef
 from kvnet.rules.registry import RuleContext, rule
+
+# kvnet.manifests.structure is imported in the rules that use it: importing it loads the whole manifests front
+# end, which checking a site file alone does not need (start-up time).
 
 BUILT_IN_GROUPS = ("",)  # core/v1 kinds: unknown fields are refused by strict validation, else dropped
 
@@ -24,6 +26,8 @@ def _label(obj: ObjectRef) -> str:
 
 
 def _fate(obj: ObjectRef) -> str:
+    from kvnet.manifests.structure import split_api_version
+
     if split_api_version(obj.api_version)[0] in BUILT_IN_GROUPS:
         return ("kubectl's strict field validation refuses the object; applied without it, the API server "
                 "drops the field")
@@ -81,6 +85,9 @@ def unknown_field(ctx: RuleContext) -> Iterator[Problem]:
     - Kubernetes: "Field pruning" and "Field validation" (structural schemas of custom resources)
     - KubeVirt API `VirtualMachineSpec` / `VirtualMachineInstanceSpec`; sriov-network-operator CRDs
     """
+    if not ctx.site.objects:
+        return  # a site file alone: nothing to judge, and no need to load the manifests front end
+    from kvnet.manifests.structure import suggest_field
     for obj in ctx.site.objects:
         for path, span in obj.unknown_fields:
             meant = suggest_field(obj.api_version, obj.kind, path)
@@ -124,6 +131,9 @@ def unserved_api_version(ctx: RuleContext) -> Iterator[Problem]:
     ## References
     - kubernetes-nmstate CRDs (`deploy/crds`), KubeVirt `api/core/v1/register.go`, HCO `deploy/crds`
     """
+    if not ctx.site.objects:
+        return  # a site file alone: nothing to judge, and no need to load the manifests front end
+    from kvnet.manifests.structure import served_versions, split_api_version
     for obj in ctx.site.objects:
         served = served_versions(obj.api_version, obj.kind)
         version = split_api_version(obj.api_version)[1]
@@ -165,6 +175,9 @@ def unknown_kind_rule(ctx: RuleContext) -> Iterator[Problem]:
     ## References
     - KubeVirt `api/core/v1/register.go`; sriov-network-operator, kubernetes-nmstate, MetalLB CRDs
     """
+    if not ctx.site.objects:
+        return  # a site file alone: nothing to judge, and no need to load the manifests front end
+    from kvnet.manifests.structure import split_api_version, unknown_kind
     for obj in ctx.site.objects:
         unknown, meant = unknown_kind(obj.api_version, obj.kind)
         if unknown:

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kvnet.allocate import Need, kept_entries
 from kvnet.findings import Finding, Problem, Related, sort_findings
 from kvnet.lockfile import LOCK_NAME, Lock, LockEntry, key_text, lock_path_for, read_lock
 from kvnet.model import Site
@@ -19,6 +18,7 @@ from kvnet.rules.registry import RuleContext, rule
 from kvnet.span import Span
 
 if TYPE_CHECKING:
+    from kvnet.allocate import Need
     from kvnet.policy import Policy
 
 
@@ -123,6 +123,8 @@ def lock_problems(site: Site, lock: Lock) -> dict[str, list[Problem]]:
         found["LOCK-02"].append(Problem(f"{LOCK_NAME} beside this file is the lock of site {lock.site}, not of "
                                         f"{site.name}", site.at("name"), "keep each site file in its own folder"))
         return found
+    from kvnet.allocate import kept_entries  # here: only a site with a lock needs the allocator
+
     wanted, kept = kept_entries(site, lock)
     for need in wanted:
         entry = lock.entries.get(need.key)

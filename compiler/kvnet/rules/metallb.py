@@ -8,7 +8,6 @@ network is the normal shape of MetalLB's layer-2 mode, so only the node addresse
 from __future__ import annotations
 
 import bisect
-import difflib
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -19,6 +18,12 @@ from kvnet.rules.intervals import Interval, addr_key, of_address, of_network, of
 from kvnet.rules.netfacts import first_span, item_span, net_label, who
 from kvnet.rules.registry import RuleContext, rule
 from kvnet.span import Span
+
+
+def _close(wanted: str, name: str) -> bool:
+    import difflib  # here: only a misspelt pool name needs it, and kvnet's start-up matters
+
+    return bool(difflib.get_close_matches(wanted, [name], 1, 0.75))
 
 
 def _range_text(rng: AddressRange) -> str:
@@ -163,7 +168,7 @@ def pool_not_advertised(ctx: RuleContext) -> Iterator[Problem]:
         related = []
         for adv in ctx.site.advertisements:
             for wanted in adv.pools:
-                if wanted not in names and difflib.get_close_matches(wanted, [pool.name], 1, 0.75):
+                if wanted not in names and _close(wanted, pool.name):
                     related.append(Related(adv.at("pools"), f"{adv.kind} {adv.name} names {wanted!r}, no such pool"))
         yield Problem(f"pool {pool.name} is announced by no L2Advertisement or BGPAdvertisement: its addresses are "
                       "assigned but unreachable", pool.at("advertise") if pool.origin == "site" else pool.span,

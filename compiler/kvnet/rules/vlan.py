@@ -9,7 +9,6 @@ port per bridge.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from kvnet.findings import Problem, Related
@@ -348,6 +347,8 @@ def _intended_key(key: str, known: frozenset[str]) -> str | None:
     typo = VLAN_TYPOS.get(key.lower())
     if typo in known:
         return typo
+    import difflib  # here: only a typo needs it, and kvnet's start-up matters
+
     return next(iter(difflib.get_close_matches(key, sorted(known), 1, 0.75)), None)
 
 
