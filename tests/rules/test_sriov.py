@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+import vmnet_check as _h
 
 from kvnet.policy import load_policy
 
 HERE = Path(__file__).resolve().parent
 
 
-def _helpers() -> ModuleType:
-    """tests/rules/vmnet_check.py, loaded by path (pytest runs with --import-mode=importlib)."""
-    if "vmnet_check" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("vmnet_check", HERE / "vmnet_check.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["vmnet_check"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["vmnet_check"]
-
-
-_h = _helpers()
 check_text, findings_of, lines, line_of, sample_findings = (
     _h.check_text, _h.findings_of, _h.lines, _h.line_of, _h.sample_findings)
 site = _h.site
