@@ -31,13 +31,27 @@ class CheckResult:
     notes: list[str] = field(default_factory=list)  # for -v: skipped files and documents
 
 
-def display_name(path: Path, cwd: Path, *, cwd_resolved: Path | None = None) -> str:
+def display_name(path: Path, cwd: Path, *, cwd_resolved: Path | None = None,
+                 folders: dict[Path, Path] | None = None) -> str:
     """The name findings use: relative to the working folder when inside it, POSIX separators.
-    (`cwd_resolved`: `cwd.resolve()` when the caller already has it, for thousands of files.)"""
+    (`cwd_resolved`: `cwd.resolve()` when the caller already has it, for thousands of files; `folders`:
+    a cache of resolved folders the caller keeps across them.)"""
     try:
-        return path.resolve().relative_to(cwd_resolved or cwd.resolve()).as_posix()
+        resolved = path.resolve() if folders is None else _resolved(path, folders)
+        return resolved.relative_to(cwd_resolved or cwd.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
+    """`path.resolve()`, resolving each folder once: a manifests repository has thousands of files in a few
+    folders, and resolving a whole path checks every folder above it for symlinks again."""
+    if path.name in ("", ".", "..") or os.path.islink(path):
+        return path.resolve()
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = path.parent.resolve()
+    return folder / path.name
 
 
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -94,7 +108,8 @@ def discover(paths: Sequence[Path], policy: Policy, cwd: Path) -> list[Path]:
     if not policy.ignore:
         return unique
     here = cwd.resolve()
-    return [p for p in unique if not policy.ignores(display_name(p, cwd, cwd_resolved=here))]
+    folders: dict[Path, Path] = {}
+    return [p for p in unique if not policy.ignores(display_name(p, cwd, cwd_resolved=here, folders=folders))]
 
 
 def load_sources(files: Iterable[Path], limits: LoadLimits, cwd: Path) -> dict[str, SourceFile]:
@@ -102,8 +117,9 @@ def load_sources(files: Iterable[Path], limits: LoadLimits, cwd: Path) -> dict[s
     sources: dict[str, SourceFile] = {}
     problems: list[InputProblem] = []
     root = cwd.resolve()
+    folders: dict[Path, Path] = {}
     for path in files:
-        name = display_name(path, cwd, cwd_resolved=root)
+        name = display_name(path, cwd, cwd_resolved=root, folders=folders)
         try:
             sources[name] = load_file(path, limits, display=name)
         except KvnetInputError as exc:
