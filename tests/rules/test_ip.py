@@ -6,21 +6,13 @@ import ipaddress
 import random
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
+from rulekit import S, at, check_text, findings_of, line_of, parse, run
 
-from kvnet.check import check_sources
-from kvnet.findings import Finding, Problem
-from kvnet.graph import SiteGraph
-from kvnet.load import load_text
+from kvnet.findings import Finding
 from kvnet.model import Interface, Network, Site, Vm
-from kvnet.policy import default_policy
-from kvnet.rules.catalogue import rule_by_id
 from kvnet.rules.intervals import Interval, overlaps, overlaps_between
-from kvnet.rules.registry import RuleContext
-from kvnet.site import read_site
-from kvnet.span import Span
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAD = """\
@@ -43,36 +35,6 @@ spec:
 
 def site(body: str, more: str = "") -> str:
     return HEAD + textwrap.indent(textwrap.dedent(body) + more, "  ")
-
-
-def check_text(text: str, name: str = "site.yaml") -> list[Finding]:
-    """The real pipeline (as tests/rules/conftest.py runs it), for one file's text."""
-    return check_sources({name: load_text(text, name)}, default_policy()).findings
-
-
-def findings_of(rule_id: str, text: str) -> list[Finding]:
-    return [f for f in check_text(text) if f.rule_id == rule_id]
-
-
-def parse(text: str) -> Site:
-    return read_site(load_text(text, "site.yaml").documents[0])
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
-
-
-def run(rule_id: str, model: Site, graph: SiteGraph | None = None, **options: Any) -> list[Problem]:
-    rule = rule_by_id(rule_id)
-    assert rule is not None
-    return list(rule.check(RuleContext(model, graph or SiteGraph(model), {**rule.options, **options})))
-
-
-S = Span("m.yaml", 1, 1)
-
-
-def at(line: int) -> Span:
-    return Span("m.yaml", line, 1)
 
 
 def one_vm(*interfaces: str) -> str:

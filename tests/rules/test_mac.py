@@ -7,17 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rulekit import S, at, check_text, findings_of, line_of, parse, run
 
-from kvnet.check import check_sources
-from kvnet.findings import Finding, Problem
 from kvnet.graph import SiteGraph
-from kvnet.load import load_text
 from kvnet.model import Binding, Interface, MacRange, Namespace, Network, Site, Vm, mac_to_int
-from kvnet.policy import default_policy
-from kvnet.rules.catalogue import rule_by_id
-from kvnet.rules.registry import RuleContext
-from kvnet.site import read_site
-from kvnet.span import Span
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAD = """\
@@ -47,44 +40,12 @@ def site(body: str, nets: str = NETS) -> str:
     return HEAD + textwrap.indent(nets + textwrap.dedent(body), "  ")
 
 
-def findings_of(rule_id: str, text: str) -> list[Finding]:
-    return [f for f in check_text(text) if f.rule_id == rule_id]
-
-
-def check_text(text: str, name: str = "site.yaml") -> list[Finding]:
-    """The real pipeline (as tests/rules/conftest.py runs it), for one file's text."""
-    return check_sources({name: load_text(textwrap.dedent(text), name)}, default_policy()).findings
-
-
-def parse(text: str) -> Site:
-    return read_site(load_text(textwrap.dedent(text), "site.yaml").documents[0])
-
-
-def line_of(text: str, needle: str, nth: int = 1) -> int:
-    lines = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
-    return lines[nth - 1]
-
-
 def vms(*interfaces: str) -> str:
     """One VM per interface line, in namespace web."""
     out = ["vms:"]
     for n, iface in enumerate(interfaces):
         out += [f"  - name: vm-{n}", "    namespace: web", "    interfaces:", f"      - {iface}"]
     return "\n".join(out) + "\n"
-
-
-S = Span("m.yaml", 1, 1)
-
-
-def run(rule_id: str, site_model: Site, graph: SiteGraph | None = None, **options: Any) -> list[Problem]:
-    rule = rule_by_id(rule_id)
-    assert rule is not None
-    graph = graph or SiteGraph(site_model)
-    return list(rule.check(RuleContext(site_model, graph, {**rule.options, **options})))
-
-
-def at(line: int) -> Span:
-    return Span("m.yaml", line, 1)
 
 
 # ------------------------------------------------------------------------------------------------ MAC-01

@@ -5,18 +5,11 @@ from __future__ import annotations
 import ipaddress
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
+from rulekit import S, check_text, findings_of, line_of, run
 
-from kvnet.check import check_sources
-from kvnet.findings import Finding, Problem
-from kvnet.graph import SiteGraph
-from kvnet.load import load_text
 from kvnet.model import AddressPool, AddressRange, Advertisement, Site
-from kvnet.policy import default_policy
-from kvnet.rules.catalogue import rule_by_id
-from kvnet.rules.registry import RuleContext
 from kvnet.span import Span
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,30 +34,8 @@ def site(body: str) -> str:
     return HEAD + textwrap.indent(textwrap.dedent(body), "  ")
 
 
-def check_text(text: str, name: str = "site.yaml") -> list[Finding]:
-    """The real pipeline (as tests/rules/conftest.py runs it), for one file's text."""
-    return check_sources({name: load_text(text, name)}, default_policy()).findings
-
-
-def findings_of(rule_id: str, text: str) -> list[Finding]:
-    return [f for f in check_text(text) if f.rule_id == rule_id]
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
-
-
 def column_of(text: str, line: int, needle: str) -> int:
     return text.splitlines()[line - 1].index(needle) + 1
-
-
-def run(rule_id: str, model: Site, **options: Any) -> list[Problem]:
-    rule = rule_by_id(rule_id)
-    assert rule is not None
-    return list(rule.check(RuleContext(model, SiteGraph(model), {**rule.options, **options})))
-
-
-S = Span("m.yaml", 1, 1)
 
 
 def test_lb_01_overlapping_pools_point_at_the_later_range() -> None:

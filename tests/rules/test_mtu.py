@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rulekit import check_text, findings_of, line_of
 
-from kvnet.check import check_sources
-from kvnet.findings import Finding, Problem
+from kvnet.findings import Problem
 from kvnet.graph import SiteGraph
 from kvnet.load import load_text
-from kvnet.policy import default_policy
 from kvnet.rules.catalogue import rule_by_id
 from kvnet.rules.registry import RuleContext
 from kvnet.site import read_site
@@ -31,19 +30,6 @@ def site(groups: str, body: str) -> str:
         """
     return (textwrap.dedent(head) + textwrap.indent(textwrap.dedent(groups), "    ")
             + textwrap.indent(textwrap.dedent(body), "  "))
-
-
-def check_text(text: str, name: str = "site.yaml") -> list[Finding]:
-    """The real pipeline (as tests/rules/conftest.py runs it), for one file's text."""
-    return check_sources({name: load_text(text, name)}, default_policy()).findings
-
-
-def findings_of(rule_id: str, text: str) -> list[Finding]:
-    return [f for f in check_text(text) if f.rule_id == rule_id]
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
 def run(rule_id: str, text: str, **options: Any) -> list[Problem]:

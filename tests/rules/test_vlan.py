@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
+from rulekit import S, at, check_text, findings_of, line_of, parse, run
 
-from kvnet.check import check_sources
-from kvnet.findings import Finding, Problem
-from kvnet.graph import SiteGraph
-from kvnet.load import load_text
 from kvnet.model import Network, Site
-from kvnet.policy import default_policy
-from kvnet.rules.catalogue import rule_by_id
-from kvnet.rules.registry import RuleContext
-from kvnet.site import read_site
-from kvnet.span import Span
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUPS = """\
@@ -43,36 +34,6 @@ def site(body: str, groups: str = GROUPS) -> str:
         """
     return (textwrap.dedent(head) + textwrap.indent(textwrap.dedent(groups), "    ")
             + textwrap.indent(textwrap.dedent(body), "  "))
-
-
-def check_text(text: str, name: str = "site.yaml") -> list[Finding]:
-    """The real pipeline (as tests/rules/conftest.py runs it), for one file's text."""
-    return check_sources({name: load_text(text, name)}, default_policy()).findings
-
-
-def findings_of(rule_id: str, text: str) -> list[Finding]:
-    return [f for f in check_text(text) if f.rule_id == rule_id]
-
-
-def parse(text: str) -> Site:
-    return read_site(load_text(text, "site.yaml").documents[0])
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
-
-
-def run(rule_id: str, model: Site, **options: Any) -> list[Problem]:
-    rule = rule_by_id(rule_id)
-    assert rule is not None
-    return list(rule.check(RuleContext(model, SiteGraph(model), {**rule.options, **options})))
-
-
-S = Span("m.yaml", 1, 1)
-
-
-def at(line: int) -> Span:
-    return Span("m.yaml", line, 1)
 
 
 # ------------------------------------------------------------------------------------------------ VLAN-01
