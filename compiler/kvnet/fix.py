@@ -188,7 +188,7 @@ def normalise_vlan_lists(source: Text, doc: Document) -> Iterator[Edit]:
         if wanted is None or not seq or wanted == list(seq):
             continue
         start = source.offset(seq.span.line, seq.span.column)
-        end = source.bounds(seq.item_spans[-1])[1]
+        end = source.bounds(seq.item_span(len(seq) - 1))[1]
         region = source.text[start:end]
         rendered = [str(v) if isinstance(v, int) else _quoted(v) for v in wanted]
         if region.startswith("["):  # flow: the closing bracket is after the last item

@@ -55,10 +55,10 @@ def where(problem: InputProblem) -> tuple[int, int]:
 def snapshot(value: Any) -> Any:
     """The value with every span it carries, as plain tuples (to compare two loads exactly)."""
     if isinstance(value, YMap):
-        return ("map", value.span, [(k, value.key_spans.get(k), value.value_spans.get(k), snapshot(v))
+        return ("map", value.span, [(k, value.key_span(k), value.value_span(k), snapshot(v))
                                     for k, v in value.items()])
     if isinstance(value, YList):
-        return ("list", value.span, list(value.item_spans), [snapshot(v) for v in value])
+        return ("list", value.span, value.item_spans(), [snapshot(v) for v in value])
     if isinstance(value, float) and value != value:
         return ("nan",)
     return (type(value).__name__, value)

@@ -71,8 +71,8 @@ def spans_are_inside(source: SourceFile, text: str) -> None:
         if not isinstance(value, YMap | YList) or id(value) in seen:
             continue
         seen.add(id(value))
-        spans = [value.span, *value.key_spans.values(), *value.value_spans.values()] if isinstance(value, YMap) \
-            else [value.span, *value.item_spans]
+        spans = [value.span, *(s for k in value for s in (value.key_span(k), value.value_span(k)))] \
+            if isinstance(value, YMap) else [value.span, *value.item_spans()]
         assert all(1 <= s.line <= last_line and s.column >= 1 for s in spans)
         pending.extend(value.values() if isinstance(value, YMap) else value)
     for doc in source.documents:

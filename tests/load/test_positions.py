@@ -49,7 +49,7 @@ def test_block_sequence_items_and_nested_mappings(load: Loader) -> None:
         """).documents[0].data
     vms = data["vms"]
     assert isinstance(vms, YList)
-    assert [at(s) for s in vms.item_spans] == [(2, 5), (4, 5), (6, 5)]
+    assert [at(s) for s in vms.item_spans()] == [(2, 5), (4, 5), (6, 5)]
     first = vms[0]
     assert isinstance(first, YMap)
     assert at(first.value_span("mac")) == (3, 10)
@@ -64,7 +64,7 @@ def test_block_sequence_items_and_nested_mappings(load: Loader) -> None:
 def test_flow_style_positions(load: Loader) -> None:
     data = load('ports: [22, 80, {name: https, port: 443}]\nlabels: {app: web, "tier": front}\n').documents[0].data
     ports = data["ports"]
-    assert [at(s) for s in ports.item_spans] == [(1, 9), (1, 13), (1, 17)]
+    assert [at(s) for s in ports.item_spans()] == [(1, 9), (1, 13), (1, 17)]
     assert ports.span == Span("f.yaml", 1, 8, 1, 42)  # a flow collection ends at its bracket
     assert at(ports[2].value_span("port")) == (1, 37)
     labels = data["labels"]

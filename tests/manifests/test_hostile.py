@@ -25,14 +25,12 @@ def positioned(value: Any, span: Span = SPAN) -> Any:
         result = YMap(span)
         for key, item in value.items():
             result[str(key)] = positioned(item, span)
-            result.key_spans[str(key)] = span
-            result.value_spans[str(key)] = span
+            result.set_spans(str(key), span, span)
         return result
     if isinstance(value, list):
         seq = YList(span)
         for item in value:
-            seq.append(positioned(item, span))
-            seq.item_spans.append(span)
+            seq.append_with_span(positioned(item, span), span)
         return seq
     return value
 
@@ -43,13 +41,13 @@ def copy_tree(value: Any) -> Any:
         result = YMap(value.span)
         for key, item in value.items():
             result[key] = copy_tree(item)
-        result.key_spans.update(value.key_spans)
-        result.value_spans.update(value.value_spans)
+        result.key_places.update(value.key_places)
+        result.value_places.update(value.value_places)
         return result
     if isinstance(value, YList):
         seq = YList(value.span)
         seq.extend(copy_tree(item) for item in value)
-        seq.item_spans.extend(value.item_spans)
+        seq.item_places.extend(value.item_places)
         return seq
     return value
 

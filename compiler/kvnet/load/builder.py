@@ -26,7 +26,7 @@ from yaml.events import (
 
 from kvnet.errors import KvnetInputError
 from kvnet.load.scalars import SPECIAL_FIRST, resolve_plain, yaml11_reading
-from kvnet.load.values import YList, YMap
+from kvnet.load.values import Place, YList, YMap, make_span, place_span
 from kvnet.span import Span
 
 _STR = "tag:yaml.org,2002:str"
@@ -35,23 +35,9 @@ _MAP_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map"})
 _SEQ_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _MERGE = object()  # the pending "key" of a `<<:` entry
-
-# Spans are made for every key, value and item: skipping the frozen dataclass __init__ halves their cost.
-_new = object.__new__
-_set_file, _set_line, _set_col, _set_end_line, _set_end_col = (
-    Span.__dict__[name].__set__ for name in ("file", "line", "column", "end_line", "end_column")
-)
-
-
-def _span(file: str, line: int, column: int, end_line: int, end_column: int) -> Span:
-    span: Span = _new(Span)
-    _set_file(span, file)
-    _set_line(span, line)
-    _set_col(span, column)
-    _set_end_line(span, end_line)
-    _set_end_col(span, end_column)
-    return span
-
+_span = make_span
+_new_map = YMap.__new__
+_new_list = YList.__new__
 
 class Limits:
     """The bounds the builder enforces (filled from LoadLimits)."""
@@ -99,11 +85,26 @@ def _explicit_scalar(value: str, tag: str, span: Span) -> Any:
     return value
 
 
+def _end_of(place: Span | Place) -> tuple[int, int]:
+    """1-based end line and column of a place or span."""
+    if isinstance(place, tuple):
+        return place[2] + 1, place[3] + 1
+    return place.end_line, place.end_column
+
+
+def _as_span(file: str, place: Span | Place) -> Span:
+    return place_span(file, place) if isinstance(place, tuple) else place
+
+
 def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> list[Built]:
-    """Read every event of a stream and build its documents (empty and null documents are left out)."""
+    """Read every event of a stream and build its documents (empty and null documents are left out).
+
+    Scalars, keys and items get a `Place` tuple (cheap; made into a Span when asked for); containers and
+    document roots get a Span.
+    """
     documents: list[Built] = []
-    # per open collection: [container, pending key, key span, merged keys, values before it, anchor, flow,
-    # span of the last value attached]
+    # per open collection: [container, pending key, key place, merged keys, values before it, anchor, flow,
+    # place of the last value attached]
     stack: list[list[Any]] = []
     anchors: dict[str, tuple[Any, int, str | None]] = {}  # name → (value, values it stands for, scalar text)
     traps: list[tuple[Span, str, str]] = []
@@ -113,13 +114,14 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
     values = 0  # values built so far in the file, counting each alias as the values it stands for
     max_depth = limits.max_depth
     cache: dict[str, Any] = {}  # plain scalar text → (value, YAML 1.1 reading), for those that may not be text
+    where: Span | Place
 
     while True:
         event = get_event()
         cls = event.__class__
         if cls is ScalarEvent:
             s, e = event.start_mark, event.end_mark
-            span = _span(file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+            where = (s.line, s.column, e.line, e.column)
             text: str = event.value
             tag = event.tag
             values += 1
@@ -134,16 +136,17 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
                     value = hit[0]
                     if hit[1] is not None and (not stack or stack[-1][1] is not None
                                                or stack[-1][0].__class__ is YList):
-                        traps.append((span, text, hit[1]))
+                        traps.append((place_span(file, where), text, hit[1]))
             elif tag in (None, "!", _STR):
                 value = text
                 if event.style == '"' and _SURROGATE.search(text):
-                    raise _fail("invalid Unicode escape (a lone UTF-16 surrogate)", span, "write the character itself")
+                    raise _fail("invalid Unicode escape (a lone UTF-16 surrogate)", place_span(file, where),
+                                "write the character itself")
             elif tag in _SCALAR_TAGS:
-                value = _explicit_scalar(text, tag, span)
+                value = _explicit_scalar(text, tag, place_span(file, where))
             else:
                 raise _fail(f"tag {tag!r} is not allowed: kvnet reads plain data and never constructs objects",
-                            span, "remove the tag")
+                            place_span(file, where), "remove the tag")
             if event.anchor is not None:
                 anchors[event.anchor] = (value, 1, text)
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
@@ -158,36 +161,46 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
             if stack and stack[-1][1] is None and stack[-1][0].__class__ is YMap:
                 raise _fail("a mapping key must be a plain value, not a list or mapping", span)
             values += 1
-            container = YMap(span) if is_map else YList(span)
+            # the constructors without their Python-level __init__ (thousands of containers per second)
+            container: YMap | YList
+            if is_map:
+                container = _new_map(YMap)
+                container.key_places = {}
+                container.value_places = {}
+            else:
+                container = _new_list(YList)
+                container.item_places = []
+            container.span = span
             stack.append([container, None, None, None, values, event.anchor, event.flow_style, None])
             continue
         elif cls is MappingEndEvent or cls is SequenceEndEvent:
             frame = stack.pop()
             value = frame[0]
             span = value.span
-            e = event.end_mark
             if frame[6]:  # flow: ends at the bracket
+                e = event.end_mark
                 span = value.span = _span(file, span.line, span.column, e.line + 1, e.column + 1)
             elif frame[7] is not None:  # block: ends where its last value ends, not at the next token
-                last = frame[7]
-                span = value.span = _span(file, span.line, span.column, last.end_line, last.end_column)
+                end_line, end_column = _end_of(frame[7])
+                span = value.span = _span(file, span.line, span.column, end_line, end_column)
+            where = span
             if frame[5] is not None:
                 anchors[frame[5]] = (value, values - frame[4] + 1, None)
         elif cls is AliasEvent:
             s, e = event.start_mark, event.end_mark
-            span = _span(file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+            where = (s.line, s.column, e.line, e.column)
             found = anchors.get(event.anchor)
             if found is None:
-                raise _fail(f"alias *{event.anchor} has no anchor &{event.anchor} before it", span,
+                raise _fail(f"alias *{event.anchor} has no anchor &{event.anchor} before it", place_span(file, where),
                             "define the anchor first (an anchor cannot refer to itself)")
             value, size, anchor_text = found
             values += size
             if values > limits.max_values:
                 raise _fail("too many values: alias expansion exceeds the limit (a 'billion laughs' document?)",
-                            span, "remove the nested aliases (*name) or write the values out")
+                            place_span(file, where), "remove the nested aliases (*name) or write the values out")
             if stack and stack[-1][1] is None and stack[-1][0].__class__ is YMap:
                 if anchor_text is None:
-                    raise _fail("a mapping key must be a plain value, not a list or mapping", span)
+                    raise _fail("a mapping key must be a plain value, not a list or mapping", place_span(file, where))
                 value = anchor_text  # an aliased key is the text written at its anchor
         elif cls is DocumentStartEvent:
             index += 1
@@ -209,14 +222,14 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
 
         # A value is complete: attach it to the open collection, or make it the document's root.
         if not stack:
-            root, root_span = value, span
+            root, root_span = value, _as_span(file, where)
             continue
         frame = stack[-1]
         parent = frame[0]
         if parent.__class__ is YList:
-            frame[7] = span
+            frame[7] = where
             parent.append(value)
-            parent.item_spans.append(span)
+            parent.item_places.append(where)
             continue
         key = frame[1]
         if key is None:  # this value is a key
@@ -225,16 +238,16 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
                 frame[1] = _MERGE if (text == "<<" and not event.style and event.tag is None) else text
             else:
                 frame[1] = value
-            frame[2] = span
+            frame[2] = where
             continue
         frame[1] = None
-        frame[7] = span
+        frame[7] = where
         if key is _MERGE:
-            _merge(parent, value, span, frame)
+            _merge(parent, value, _as_span(file, where), frame)
             continue
-        if key in parent.key_spans and (frame[3] is None or key not in frame[3]):
-            first = parent.key_spans[key]
-            second = frame[2]
+        if key in parent.key_places and (frame[3] is None or key not in frame[3]):
+            first = parent.key_span(key)
+            second = _as_span(file, frame[2])
             raise _fail(
                 f"duplicate key {key!r}: first at line {first.line} column {first.column}, "
                 f"again at line {second.line} column {second.column}",
@@ -245,8 +258,8 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
         if frame[3] is not None:
             frame[3].discard(key)
         parent[key] = value
-        parent.key_spans[key] = frame[2]
-        parent.value_spans[key] = span
+        parent.key_places[key] = frame[2]
+        parent.value_places[key] = where
 
 
 def _merge(target: YMap, value: Any, span: Span, frame: list[Any]) -> None:
@@ -262,6 +275,5 @@ def _merge(target: YMap, value: Any, span: Span, frame: list[Any]) -> None:
         for k, v in source.items():
             if k not in target:
                 target[k] = v
-                target.key_spans[k] = source.key_span(k)
-                target.value_spans[k] = source.value_span(k)
+                target.set_spans(k, source.key_span(k), source.value_span(k))
                 merged.add(k)

@@ -12,39 +12,94 @@ from typing import Any
 
 from kvnet.span import Span
 
+# Where a key, value or item was written, as the parser's marks give it (0-based start line, column, end
+# line, column). The builder stores these plain tuples — millions of them for a large repository — and a
+# `Span` is made only when someone asks for the place; every reader goes through the methods below.
+Place = tuple[int, int, int, int]
+
+_new = object.__new__
+_set_file, _set_line, _set_col, _set_end_line, _set_end_col = (
+    Span.__dict__[name].__set__ for name in ("file", "line", "column", "end_line", "end_column")
+)
+
+
+def make_span(file: str, line: int, column: int, end_line: int, end_column: int) -> Span:
+    """`Span(...)` without the frozen dataclass's __init__ (a third of the cost, for the loader's hot loop)."""
+    span: Span = _new(Span)
+    _set_file(span, file)
+    _set_line(span, line)
+    _set_col(span, column)
+    _set_end_line(span, end_line)
+    _set_end_col(span, end_column)
+    return span
+
+
+def place_span(file: str, place: Place) -> Span:
+    """The 1-based span of a 0-based place."""
+    return make_span(file, place[0] + 1, place[1] + 1, place[2] + 1, place[3] + 1)
+
 
 class YMap(dict[str, Any]):
     """A mapping with the span of itself, of every key and of every value."""
 
-    __slots__ = ("key_spans", "span", "value_spans")
+    __slots__ = ("key_places", "span", "value_places")
 
     def __init__(self, span: Span) -> None:
         super().__init__()
         self.span = span
-        self.key_spans: dict[str, Span] = {}
-        self.value_spans: dict[str, Span] = {}
+        self.key_places: dict[str, Span | Place] = {}
+        self.value_places: dict[str, Span | Place] = {}
 
     def key_span(self, key: str) -> Span:
-        return self.key_spans.get(key, self.span)
+        """Where `key` is written (the mapping's span when it is not)."""
+        place = self.key_places.get(key)
+        if place is None:
+            return self.span
+        if place.__class__ is tuple:
+            place = self.key_places[key] = place_span(self.span.file, place)
+        return place  # type: ignore[return-value]  # a Span once made
 
     def value_span(self, key: str) -> Span:
-        return self.value_spans.get(key, self.key_spans.get(key, self.span))
+        """Where the value of `key` is written (its key's, or the mapping's, when unknown)."""
+        place = self.value_places.get(key)
+        if place is None:
+            return self.key_span(key)
+        if place.__class__ is tuple:
+            place = self.value_places[key] = place_span(self.span.file, place)
+        return place  # type: ignore[return-value]  # a Span once made
+
+    def set_spans(self, key: str, key_span: Span, value_span: Span) -> None:
+        """Record the places of an entry added by code rather than by the loader."""
+        self.key_places[key] = key_span
+        self.value_places[key] = value_span
 
 
 class YList(list[Any]):
     """A sequence with the span of itself and of every item."""
 
-    __slots__ = ("item_spans", "span")
+    __slots__ = ("item_places", "span")
 
     def __init__(self, span: Span) -> None:
         super().__init__()
         self.span = span
-        self.item_spans: list[Span] = []
+        self.item_places: list[Span | Place] = []
 
     def item_span(self, index: int) -> Span:
-        if 0 <= index < len(self.item_spans):
-            return self.item_spans[index]
+        """Where item `index` is written (the list's span for an index out of range)."""
+        if 0 <= index < len(self.item_places):
+            place = self.item_places[index]
+            if place.__class__ is tuple:
+                place = self.item_places[index] = place_span(self.span.file, place)
+            return place  # type: ignore[return-value]  # a Span once made
         return self.span
+
+    def item_spans(self) -> list[Span]:
+        return [self.item_span(i) for i in range(len(self.item_places))]
+
+    def append_with_span(self, value: Any, span: Span) -> None:
+        """Add an item made by code rather than by the loader, with its place."""
+        self.append(value)
+        self.item_places.append(span)
 
 
 def span_of(value: Any, default: Span) -> Span:

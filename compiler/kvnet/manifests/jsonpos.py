@@ -97,8 +97,7 @@ class _Parser:
             value_start = i
             value, i = self.value(i, depth)
             result[key] = value  # a repeated key: the last one wins, as in Go
-            result.key_spans[key] = key_span
-            result.value_spans[key] = self.span_of(value_start, i)
+            result.set_spans(key, key_span, self.span_of(value_start, i))
             i = self.ws(i)
             if self.char(i) == ",":
                 i = self.ws(i + 1)
@@ -118,8 +117,7 @@ class _Parser:
         while True:
             item_start = i
             item, i = self.value(i, depth)
-            result.append(item)
-            result.item_spans.append(self.span_of(item_start, i))
+            result.append_with_span(item, self.span_of(item_start, i))
             i = self.ws(i)
             if self.char(i) == ",":
                 i = self.ws(i + 1)
