@@ -38,6 +38,10 @@ _MERGE = object()  # the pending "key" of a `<<:` entry
 _span = make_span
 _new_map = YMap.__new__
 _new_list = YList.__new__
+# plain scalar text → (value, YAML 1.1 reading), for texts that may not read as text; shared by every file
+# read (the values are immutable) and bounded
+_PLAIN_READINGS: dict[str, tuple[Any, str | None]] = {}
+_PLAIN_READINGS_MAX = 65536
 
 class Limits:
     """The bounds the builder enforces (filled from LoadLimits)."""
@@ -85,13 +89,6 @@ def _explicit_scalar(value: str, tag: str, span: Span) -> Any:
     return value
 
 
-def _end_of(place: Span | Place) -> tuple[int, int]:
-    """1-based end line and column of a place or span."""
-    if isinstance(place, tuple):
-        return place[2] + 1, place[3] + 1
-    return place.end_line, place.end_column
-
-
 def _as_span(file: str, place: Span | Place) -> Span:
     return place_span(file, place) if isinstance(place, tuple) else place
 
@@ -113,7 +110,7 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
     index = -1
     values = 0  # values built so far in the file, counting each alias as the values it stands for
     max_depth = limits.max_depth
-    cache: dict[str, Any] = {}  # plain scalar text → (value, YAML 1.1 reading), for those that may not be text
+    cache = _PLAIN_READINGS
     where: Span | Place
 
     while True:
@@ -131,7 +128,7 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
                     hit = cache.get(text)
                     if hit is None:
                         hit = (resolve_plain(text), yaml11_reading(text))
-                        if len(cache) < 4096:  # the common ones (true, 0, 1, 443, ...) repeat; IPs need not
+                        if len(cache) < _PLAIN_READINGS_MAX:  # the common ones (true, 0, 443, ...) repeat
                             cache[text] = hit
                     value = hit[0]
                     if hit[1] is not None and (not stack or stack[-1][1] is not None
@@ -151,15 +148,15 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
                 anchors[event.anchor] = (value, 1, text)
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             s, e = event.start_mark, event.end_mark
-            span = _span(file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+            start = (s.line, s.column, e.line, e.column)
             is_map = cls is MappingStartEvent
             if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
                 raise _fail(f"tag {event.tag!r} is not allowed: kvnet reads plain data and never constructs "
-                            "objects", span, "remove the tag")
+                            "objects", place_span(file, start), "remove the tag")
             if len(stack) >= max_depth:
-                raise _fail(f"nesting deeper than {max_depth} levels", span, "flatten the document")
+                raise _fail(f"nesting deeper than {max_depth} levels", place_span(file, start), "flatten the document")
             if stack and stack[-1][1] is None and stack[-1][0].__class__ is YMap:
-                raise _fail("a mapping key must be a plain value, not a list or mapping", span)
+                raise _fail("a mapping key must be a plain value, not a list or mapping", place_span(file, start))
             values += 1
             # the constructors without their Python-level __init__ (thousands of containers per second)
             container: YMap | YList
@@ -170,20 +167,24 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
             else:
                 container = _new_list(YList)
                 container.item_places = []
-            container.span = span
-            stack.append([container, None, None, None, values, event.anchor, event.flow_style, None])
+            # its span is set when it ends (where it ends is known then)
+            stack.append([container, None, None, None, values, event.anchor, event.flow_style, None, start])
             continue
         elif cls is MappingEndEvent or cls is SequenceEndEvent:
             frame = stack.pop()
             value = frame[0]
-            span = value.span
+            start = frame[8]
+            last = frame[7]
             if frame[6]:  # flow: ends at the bracket
                 e = event.end_mark
-                span = value.span = _span(file, span.line, span.column, e.line + 1, e.column + 1)
-            elif frame[7] is not None:  # block: ends where its last value ends, not at the next token
-                end_line, end_column = _end_of(frame[7])
-                span = value.span = _span(file, span.line, span.column, end_line, end_column)
-            where = span
+                span = _span(file, start[0] + 1, start[1] + 1, e.line + 1, e.column + 1)
+            elif last is None:  # nothing inside (an empty document's null root, say): the start token
+                span = place_span(file, start)
+            elif last.__class__ is tuple:  # block: ends where its last value ends, not at the next token
+                span = _span(file, start[0] + 1, start[1] + 1, last[2] + 1, last[3] + 1)
+            else:
+                span = _span(file, start[0] + 1, start[1] + 1, last.end_line, last.end_column)
+            value.span = where = span
             if frame[5] is not None:
                 anchors[frame[5]] = (value, values - frame[4] + 1, None)
         elif cls is AliasEvent:
@@ -246,7 +247,7 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
             _merge(parent, value, _as_span(file, where), frame)
             continue
         if key in parent.key_places and (frame[3] is None or key not in frame[3]):
-            first = parent.key_span(key)
+            first = _as_span(file, parent.key_places[key])
             second = _as_span(file, frame[2])
             raise _fail(
                 f"duplicate key {key!r}: first at line {first.line} column {first.column}, "

@@ -258,8 +258,13 @@ def load_file(path: str | Path, limits: LoadLimits | None = None, display: str |
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, a device never end
             raise KvnetInputError.single("not a regular file", file_span(name), "give the path of a YAML or JSON file")
         with open(path, "rb") as handle:
-            _check_size(os.fstat(handle.fileno()).st_size, limits.max_bytes, name)
-            raw = handle.read(limits.max_bytes + 1)  # never more than the limit, even if the file grows
+            size = os.fstat(handle.fileno()).st_size
+            _check_size(size, limits.max_bytes, name)
+            # read(limit) would reserve a buffer of the whole limit for every file: ask for the size found,
+            # and read on (never past the limit) only if the file grew since
+            raw = handle.read(size + 1)
+            if len(raw) > size:
+                raw += handle.read(limits.max_bytes + 1 - len(raw))
             _check_size(len(raw), limits.max_bytes, name)
     except OSError as exc:
         raise KvnetInputError.single(f"cannot read the file: {exc.strerror or exc}", file_span(name)) from None
