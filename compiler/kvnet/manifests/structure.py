@@ -37,8 +37,13 @@ class Shape:
     children: Mapping[str, Shape] = field(default_factory=dict)
     required: tuple[str, ...] = ()
 
+    known: frozenset[str] = field(init=False, repr=False, compare=False)  # leaves and children
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "known", self.leaves | self.children.keys())
+
     def knows(self, key: str) -> bool:
-        return key in self.leaves or key in self.children
+        return key in self.known
 
     @property
     def names(self) -> list[str]:
@@ -272,24 +277,51 @@ def suggest_field(api_version: str, kind: str, path: str) -> str | None:
 # ------------------------------------------------------------------------------------------------ the walk
 
 
-def _walk(value: Any, level: Shape, path: str, unknown: list[tuple[str, Span]],
-          missing: list[tuple[str, Span]], where: Span) -> None:
+# A path is built only for the fields reported: `(parent path, step)` pairs, joined by _path_text.
+Path = tuple[Any, str | int] | None
+# Where a missing required field is reported: the span of the level, or (container, key or index) of it.
+Where = Span | tuple[Any, str | int]
+
+
+def _path_text(path: Path) -> str:
+    steps: list[str | int] = []
+    while path is not None:
+        path, step = path
+        steps.append(step)
+    text = ""
+    for step in reversed(steps):
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
+
+
+def _span_at(where: Where) -> Span:
+    if isinstance(where, Span):
+        return where
+    container, step = where
+    span: Span = container.item_span(step) if isinstance(step, int) else container.key_span(step)
+    return span
+
+
+def _walk(value: Any, level: Shape, path: Path, unknown: list[tuple[str, Span]],
+          missing: list[tuple[str, Span]], where: Where) -> None:
+    # runs over every field of every object: no string or span is made unless something is reported
     if isinstance(value, YList):
         for i, item in enumerate(value):
-            _walk(item, level, f"{path}[{i}]", unknown, missing, value.item_span(i))
+            if isinstance(item, YMap | YList):
+                _walk(item, level, (path, i), unknown, missing, (value, i))
         return
     if not isinstance(value, YMap):
         return  # a scalar or null where a mapping belongs: the readers report wrong types
-    for key in value:
-        name = str(key)
-        sub = f"{path}.{name}" if path else name
-        if not level.knows(name):
-            unknown.append((sub, value.key_span(key)))
-        elif name in level.children:
-            _walk(value[key], level.children[name], sub, unknown, missing, value.key_span(key))
+    known = level.known
+    children = level.children
+    for key, item in value.items():
+        if key not in known:
+            unknown.append((_path_text((path, key)), value.key_span(key)))
+        elif key in children and isinstance(item, YMap | YList):
+            _walk(item, children[key], (path, key), unknown, missing, (value, key))
     for name in level.required:
         if name not in value:
-            missing.append((f"{path}.{name}" if path else name, where))
+            missing.append((_path_text((path, name)), _span_at(where)))
 
 
 def check_structure(ref: ObjectRef, data: YMap) -> ObjectRef:
@@ -299,7 +331,7 @@ def check_structure(ref: ObjectRef, data: YMap) -> ObjectRef:
         return ref
     unknown: list[tuple[str, Span]] = []
     missing: list[tuple[str, Span]] = []
-    _walk(data, api.shape_for(split_api_version(ref.api_version)[1]), "", unknown, missing,
+    _walk(data, api.shape_for(split_api_version(ref.api_version)[1]), None, unknown, missing,
           data.value_span("kind") if "kind" in data else data.span)
     if not unknown and not missing:
         return ref
