@@ -77,12 +77,33 @@ class Item:
 class Obj:
     """A mapping of a manifest with typed getters that record wrong types instead of raising."""
 
-    __slots__ = ("data", "path", "problems")
+    # `path` (for messages) is made only when asked for: readers open hundreds of thousands of levels
+    __slots__ = ("_parent", "_path", "_step", "data", "problems")
 
     def __init__(self, data: YMap, path: str, problems: Problems) -> None:
         self.data = data
-        self.path = path
+        self._path: str | None = path
+        self._parent: Obj | None = None
+        self._step: str | tuple[str, int] = ""
         self.problems = problems
+
+    def _child(self, data: YMap, step: str | tuple[str, int]) -> Obj:
+        child: Obj = _new_obj(Obj)
+        child.data = data
+        child._path = None
+        child._parent = self
+        child._step = step
+        child.problems = self.problems
+        return child
+
+    @property
+    def path(self) -> str:
+        """Where this mapping is in the object, as messages name it (`spec.template.spec.networks[1]`)."""
+        if self._path is None:
+            assert self._parent is not None
+            step = self._step
+            self._path = self._parent.sub(step) if isinstance(step, str) else f"{self._parent.sub(step[0])}[{step[1]}]"
+        return self._path
 
     # ------------------------------------------------------------------------------------------ places
 
@@ -98,7 +119,8 @@ class Obj:
         return self.data.key_span(key)
 
     def sub(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+        path = self.path
+        return f"{path}.{key}" if path else key
 
     def spans_of(self, **fields: str) -> dict[str, Span]:
         """`spans_of(vlan_id="id")` → {"vlan_id": place of the `id` value}, for the keys that were written."""
@@ -124,12 +146,18 @@ class Obj:
         return None
 
     def mapping(self, key: str) -> Obj | None:
+        value = self.data.get(key)
+        if value.__class__ is YMap:  # the common case first, without the generic check
+            return self._child(value, key)
         value = self._typed(key, YMap, "a mapping")
-        return Obj(value, self.sub(key), self.problems) if value is not None else None
+        return self._child(value, key) if value is not None else None
 
     def text(self, key: str) -> str | None:
-        value: str | None = self._typed(key, str, "a string")
-        return value
+        value = self.data.get(key)
+        if value.__class__ is str:
+            return value
+        text: str | None = self._typed(key, str, "a string")
+        return text
 
     def integer(self, key: str) -> int | None:
         value: int | None = self._typed(key, int, "an integer")
@@ -153,12 +181,15 @@ class Obj:
 
     def maps(self, key: str) -> list[Obj]:
         """The mapping entries of a list; other entries are recorded and skipped."""
+        value = self._typed(key, YList, "a list")
+        if value is None:
+            return []
         found = []
-        for item in self.items(key):
-            if isinstance(item.value, YMap):
-                found.append(Obj(item.value, item.path, self.problems))
-            elif item.value is not None and not is_template(item.value):
-                self.problems.wrong_type(item.path, "a mapping", item.value, item.span)
+        for i, item in enumerate(value):
+            if item.__class__ is YMap:
+                found.append(self._child(item, (key, i)))
+            elif item is not None and not is_template(item):
+                self.problems.wrong_type(f"{self.sub(key)}[{i}]", "a mapping", item, value.item_span(i))
         return found
 
     def strs(self, key: str) -> list[tuple[str, Span]]:
@@ -191,9 +222,12 @@ class Obj:
         """The mapping values of this mapping, by key (netplan `ethernets`, for instance)."""
         for k, v in self.data.items():
             if isinstance(v, YMap):
-                yield k, Obj(v, self.sub(k), self.problems)
+                yield k, self._child(v, k)
             elif v is not None and not is_template(v):
                 self.problems.wrong_type(self.sub(k), "a mapping", v, self.at(k))
+
+
+_new_obj = Obj.__new__
 
 
 class Collected:
