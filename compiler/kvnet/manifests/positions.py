@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add
 
 from kvnet.span import Span
 
@@ -30,7 +31,7 @@ class TextIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         if _OTHER_BREAKS.search(text) is None:  # only \n: the lines' lengths give the starts, at C speed
-            self.starts = list(accumulate((len(line) + 1 for line in text.split("\n")), initial=0))[:-1]
+            self.starts = list(accumulate(map(add, map(len, text.split("\n")), repeat(1)), initial=0))[:-1]
         else:
             self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
 
