@@ -9,6 +9,7 @@ built while the values they stand for are counted against a budget ("billion lau
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,7 @@ _SEQ_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _MERGE = object()  # the pending "key" of a `<<:` entry
 _span = make_span
+_intern = sys.intern
 _new_map = YMap.__new__
 _new_list = YList.__new__
 # plain scalar text → (value, YAML 1.1 reading), for texts that may not read as text; shared by every file
@@ -236,7 +238,8 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
         if key is None:  # this value is a key
             if cls is ScalarEvent:
                 # Keys are names: the text written (`on:` stays "on", `1:` is "1"), never a YAML 1.1 note.
-                frame[1] = _MERGE if (text == "<<" and not event.style and event.tag is None) else text
+                # (interned: the same few names repeat in every object; one copy each, compared by identity)
+                frame[1] = _MERGE if (text == "<<" and not event.style and event.tag is None) else _intern(text)
             else:
                 frame[1] = value
             frame[2] = where
