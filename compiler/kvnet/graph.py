@@ -15,10 +15,12 @@ importing networkx (a third of kvnet's start-up).
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from kvnet.model import Interface, Network, Node, NodeGroup, Service, Site, Vm
+
+T = TypeVar("T")
 
 GraphNode = tuple[str, ...]
 
@@ -36,7 +38,15 @@ class SiteGraph:
         self._by_network: dict[str, list[tuple[Vm, Interface]]] = defaultdict(list)
         self._services_by_vm: dict[tuple[str, str], list[Service]] = defaultdict(list)
         self._vms_by_service: dict[tuple[str, str], list[Vm]] = defaultdict(list)
+        self._derived: dict[str, Any] = {}
         self._build()
+
+    def derived(self, name: str, compute: Callable[[], T]) -> T:
+        """A fact several rules derive from the same model (worked out once per graph, then shared)."""
+        if name not in self._derived:
+            self._derived[name] = compute()
+        value: T = self._derived[name]
+        return value
 
     # -------------------------------------------------------------------------------------- building
 

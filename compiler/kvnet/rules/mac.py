@@ -53,12 +53,18 @@ def mac_value(text: str) -> int | None:
     return mac_to_int(text)
 
 
-def _valid_macs(ctx: RuleContext) -> Iterator[tuple[Vm, Interface, Network | None, int]]:
-    for vm, iface, net in ctx.graph.attachments():
-        if iface.mac is not None:
-            value = mac_value(iface.mac)
-            if value is not None:
-                yield vm, iface, net, value
+def _valid_macs(ctx: RuleContext) -> list[tuple[Vm, Interface, Network | None, int]]:
+    """Every attachment with a readable MAC, and the MAC as a number (six rules use it)."""
+    def compute() -> list[tuple[Vm, Interface, Network | None, int]]:
+        found = []
+        for vm, iface, net in ctx.graph.attachments():
+            if iface.mac is not None:
+                value = mac_value(iface.mac)
+                if value is not None:
+                    found.append((vm, iface, net, value))
+        return found
+
+    return ctx.graph.derived("valid-macs", compute)
 
 
 def _in(mac: int, pool: MacRange | None) -> bool:
