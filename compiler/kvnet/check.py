@@ -31,27 +31,13 @@ class CheckResult:
     notes: list[str] = field(default_factory=list)  # for -v: skipped files and documents
 
 
-def display_name(path: Path, cwd: Path, *, cwd_resolved: Path | None = None,
-                 folders: dict[Path, Path] | None = None) -> str:
+def display_name(path: Path, cwd: Path, *, cwd_resolved: Path | None = None) -> str:
     """The name findings use: relative to the working folder when inside it, POSIX separators.
-    (`cwd_resolved`: `cwd.resolve()` when the caller already has it, for thousands of files; `folders`:
-    a cache of resolved folders the caller keeps across them.)"""
+    (`cwd_resolved`: `cwd.resolve()` when the caller already has it; `DisplayNames` names many files.)"""
     try:
-        resolved = path.resolve() if folders is None else _resolved(path, folders)
-        return resolved.relative_to(cwd_resolved or cwd.resolve()).as_posix()
+        return path.resolve().relative_to(cwd_resolved or cwd.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
-    """`path.resolve()`, resolving each folder once: a manifests repository has thousands of files in a few
-    folders, and resolving a whole path checks every folder above it for symlinks again."""
-    if path.name in ("", ".", "..") or os.path.islink(path):
-        return path.resolve()
-    folder = folders.get(path.parent)
-    if folder is None:
-        folder = folders[path.parent] = path.parent.resolve()
-    return folder / path.name
 
 
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -77,6 +63,33 @@ def kustomize_patches(kustomization: Path) -> set[Path]:
     return {(folder / item).resolve() for item in named if isinstance(item, str) and "\n" not in item}
 
 
+def _folder_files(folder: Path) -> tuple[list[str], list[str]]:
+    """YAML/JSON files (as paths) and kustomization files under `folder`, symlinks and skipped folders left
+    out. os.scandir tells files, folders and symlinks apart without a system call per file."""
+    files: list[str] = []
+    kustomizations: list[str] = []
+    pending = [str(folder)]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError:  # unreadable: as os.walk, pass over it
+            continue
+        for entry in entries:
+            name = entry.name
+            if entry.is_symlink():
+                continue
+            if entry.is_dir():
+                if name not in SKIP_DIRS and not name.startswith("."):
+                    pending.append(entry.path)
+            elif name in KUSTOMIZATIONS:
+                kustomizations.append(entry.path)
+            elif name.endswith(YAML_SUFFIXES) and name not in (*YAML_SUFFIXES, ".kvnet.yaml", "kvnet.lock.yaml"):
+                files.append(entry.path)
+    return files, sorted(kustomizations)
+
+
 def discover(paths: Sequence[Path], policy: Policy, cwd: Path) -> list[Path]:
     """Files to check: files given as such, and YAML/JSON files found recursively in folders (leaving out
     kustomize patches, which are partial objects)."""
@@ -85,16 +98,10 @@ def discover(paths: Sequence[Path], policy: Policy, cwd: Path) -> list[Path]:
     missing: list[InputProblem] = []
     for path in paths:
         if path.is_dir():
-            for root, dirs, names in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                for name in sorted(names):
-                    candidate = Path(root) / name
-                    if candidate.is_symlink():
-                        continue
-                    if name in KUSTOMIZATIONS:
-                        patches |= kustomize_patches(candidate)
-                    elif candidate.suffix in YAML_SUFFIXES and name not in (".kvnet.yaml", "kvnet.lock.yaml"):
-                        found.append(candidate)
+            files, kustomizations = _folder_files(path)
+            found.extend(map(Path, files))
+            for kustomization in kustomizations:
+                patches |= kustomize_patches(Path(kustomization))
         elif path.is_file():
             found.append(path)
         else:
@@ -107,19 +114,42 @@ def discover(paths: Sequence[Path], policy: Policy, cwd: Path) -> list[Path]:
     unique = sorted(dict.fromkeys(found), key=lambda p: p.as_posix())
     if not policy.ignore:
         return unique
-    here = cwd.resolve()
-    folders: dict[Path, Path] = {}
-    return [p for p in unique if not policy.ignores(display_name(p, cwd, cwd_resolved=here, folders=folders))]
+    names = DisplayNames(cwd)
+    return [p for p in unique if not policy.ignores(names(p))]
+
+
+class DisplayNames:
+    """`display_name` for many files: each folder is resolved, and made relative, once."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self.root = cwd.resolve()
+        self._prefixes: dict[str, str | None] = {}  # folder as written → "relative/folder/" (None: outside)
+
+    def __call__(self, path: Path) -> str:
+        text = str(path)
+        folder, name = os.path.split(text)
+        if name in ("", ".", "..") or os.path.islink(text):
+            return display_name(path, self.cwd, cwd_resolved=self.root)
+        if folder in self._prefixes:
+            prefix = self._prefixes[folder]
+        else:
+            try:
+                relative = Path(folder or ".").resolve().relative_to(self.root).as_posix()
+                prefix = "" if relative == "." else relative + "/"
+            except ValueError:
+                prefix = None
+            self._prefixes[folder] = prefix
+        return prefix + name if prefix is not None else path.as_posix()
 
 
 def load_sources(files: Iterable[Path], limits: LoadLimits, cwd: Path) -> dict[str, SourceFile]:
     """Load every file; raise one KvnetInputError holding every file's problem."""
     sources: dict[str, SourceFile] = {}
     problems: list[InputProblem] = []
-    root = cwd.resolve()
-    folders: dict[Path, Path] = {}
+    names = DisplayNames(cwd)
     for path in files:
-        name = display_name(path, cwd, cwd_resolved=root, folders=folders)
+        name = names(path)
         try:
             sources[name] = load_file(path, limits, display=name)
         except KvnetInputError as exc:
