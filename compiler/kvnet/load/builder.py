@@ -120,10 +120,21 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
         cls = event.__class__
         if cls is ScalarEvent:
             s, e = event.start_mark, event.end_mark
-            where = (s.line, s.column, e.line, e.column)
-            text: str = event.value
-            tag = event.tag
             values += 1
+            if stack:
+                frame = stack[-1]
+                if frame[1] is None and frame[0].__class__ is YMap and event.tag is None and event.anchor is None \
+                        and event.style != '"':
+                    # A mapping key (half of all scalars), the common way: no tag, no anchor, no escapes to check.
+                    # Keys are names: the text written (`on:` stays "on", `1:` is "1"), never a YAML 1.1 note;
+                    # interned, as the same few names repeat in every object (one copy each).
+                    text = event.value
+                    frame[1] = _MERGE if (text == "<<" and not event.style) else _intern(text)
+                    frame[2] = (s.line, s.column, e.line, e.column)
+                    continue
+            where = (s.line, s.column, e.line, e.column)
+            text = event.value
+            tag = event.tag
             if tag is None and not event.style:  # plain: YAML 1.2 reading, YAML 1.1 trap noted (not for keys)
                 value: Any = text
                 if text == "" or text[0] in SPECIAL_FIRST:
@@ -138,7 +149,7 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
                         traps.append((place_span(file, where), text, hit[1]))
             elif tag in (None, "!", _STR):
                 value = text
-                if event.style == '"' and _SURROGATE.search(text):
+                if event.style == '"' and not text.isascii() and _SURROGATE.search(text):
                     raise _fail("invalid Unicode escape (a lone UTF-16 surrogate)", place_span(file, where),
                                 "write the character itself")
             elif tag in _SCALAR_TAGS:
@@ -236,9 +247,7 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
             continue
         key = frame[1]
         if key is None:  # this value is a key
-            if cls is ScalarEvent:
-                # Keys are names: the text written (`on:` stays "on", `1:` is "1"), never a YAML 1.1 note.
-                # (interned: the same few names repeat in every object; one copy each, compared by identity)
+            if cls is ScalarEvent:  # a key with a tag, an anchor or double quotes (the others are read above)
                 frame[1] = _MERGE if (text == "<<" and not event.style and event.tag is None) else _intern(text)
             else:
                 frame[1] = value
