@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -23,7 +24,8 @@ from kvnet.manifests.context import Meta, ReadContext
 from kvnet.manifests.embedded import read_yaml_string
 from kvnet.manifests.fields import Collected, Obj
 from kvnet.manifests.positions import ScalarPlaces
-from kvnet.model import Binding, Interface, Resources, SshAccess, Vm
+from kvnet.model import Binding, Interface, IPInterface, Resources, SshAccess, Vm
+from kvnet.span import Span
 
 _CORE_BINDINGS: dict[str, Binding] = {"masquerade": "masquerade", "bridge": "bridge", "sriov": "sriov",
                                       "slirp": "slirp", "passt": "passt", "macvtap": "other"}
@@ -73,16 +75,20 @@ def _read(meta: Meta, vmi_spec: Obj | None, out: Collected, ctx: ReadContext) ->
         out.set("service_mesh", True, out.spans.get("annotations", meta.span))
     if vmi_spec is not None:
         volumes = vmi_spec.maps("volumes")
-        interfaces = _cloud_init(volumes, _interfaces(vmi_spec), out, ctx)
+        domain = vmi_spec.mapping("domain")
+        devices = domain.mapping("devices") if domain is not None else None
+        pairs = _pairs(vmi_spec, domain, devices)
+        written = _cloud_init(volumes, pairs, out, ctx)  # static addresses, by interface index
+        out.values["interfaces"] = tuple(
+            pair.interface(written.get(i, ())) if isinstance(pair, _Pair) else _with_ips(pair, written.get(i, ()))
+            for i, pair in enumerate(pairs)
+        )
         for volume in volumes:
             disk = volume.mapping("containerDisk")
             if disk is not None and disk.has("image"):
                 out.set("image", disk.text("image"), disk.at("image"))
                 break
-        out.values["interfaces"] = tuple(interfaces)
-        domain = vmi_spec.mapping("domain")
         if domain is not None:
-            devices = domain.mapping("devices")
             if devices is not None and devices.has("interfaces"):
                 out.spans["interfaces"] = devices.at("interfaces")
             resources = _resources(domain)
@@ -95,76 +101,113 @@ def _read(meta: Meta, vmi_spec: Obj | None, out: Collected, ctx: ReadContext) ->
                             origin="manifest", spans=out.spans, **out.values))
 
 
-def _interfaces(vmi_spec: Obj) -> list[Interface]:
-    domain = vmi_spec.mapping("domain")
-    devices = domain.mapping("devices") if domain is not None else None
+class _Pair:
+    """An interfaces[] entry and the networks[] entry of the same name (either may be missing), read once:
+    cloud-init matches its entries by name and MAC before the Interface is made."""
+
+    __slots__ = ("iface", "mac", "name", "net")
+
+    def __init__(self, name: str, iface: Obj | None, net: Obj | None) -> None:
+        self.name, self.iface, self.net = name, iface, net
+        raw = iface.text("macAddress") if iface is not None else None
+        self.mac = addresses.mac(raw) if raw is not None else None
+
+    def interface(self, ips: Sequence[tuple[IPInterface, Span]]) -> Interface:
+        iface, net = self.iface, self.net
+        values: dict[str, Any] = {}
+        spans: dict[str, Span] = {}
+        network = ""
+        if net is not None:
+            data = net.data
+            if data.get("name") is not None:
+                spans["network_name"] = data.value_span("name")
+            multus = net.mapping("multus")
+            if multus is not None:
+                network = multus.text("networkName") or ""
+                if multus.has("networkName"):
+                    spans["network"] = multus.at("networkName")
+            elif "pod" in data:
+                network = "pod"
+                spans["network"] = data.key_span("pod")
+        if iface is not None:
+            data = iface.data
+            for name, key in _INTERFACE_SPANS:
+                if data.get(key) is not None:
+                    spans[name] = data.value_span(key)
+            for name, value in (("model", iface.text("model")), ("mac", self.mac), ("state", iface.text("state"))):
+                if value is not None:
+                    values[name] = value
+            _binding(iface, values, spans)
+        if "binding" not in values:
+            values["binding"] = "masquerade" if network == "pod" else "bridge"
+        if ips:
+            values["ips"] = tuple(address for address, _ in ips)
+            spans["ips"] = ips[0][1]
+            for n, (_, span) in enumerate(ips):
+                spans[f"ips[{n}]"] = span
+        owner = iface if iface is not None else net
+        assert owner is not None  # one of the two sides exists
+        return Interface(owner.span, name=self.name, network=network, network_name=self.name if net is not None else "",
+                         paired=iface is not None and net is not None, spans=spans, **values)
+
+
+def _with_ips(iface: Interface, ips: Sequence[tuple[IPInterface, Span]]) -> Interface:
+    """KubeVirt's default pod interface, with the addresses cloud-init gives it."""
+    if not ips:
+        return iface
+    spans = {"ips": ips[0][1], **{f"ips[{n}]": span for n, (_, span) in enumerate(ips)}}
+    return replace(iface, ips=tuple(address for address, _ in ips), spans=spans)
+
+
+_INTERFACE_SPANS = (("name", "name"), ("model", "model"), ("mac", "macAddress"), ("state", "state"))
+
+
+def _pairs(vmi_spec: Obj, domain: Obj | None, devices: Obj | None) -> list[_Pair | Interface]:
+    """The VM's interfaces as (interface, network) pairs; KubeVirt's own default pod interface when it adds one."""
     written = devices.maps("interfaces") if devices is not None else []
     networks: dict[str, Obj] = {}
     for net in vmi_spec.maps("networks"):
         name = net.text("name")
         if name is not None:
             networks.setdefault(name, net)
-    found: list[Interface] = []
     autoattach = devices.raw("autoattachPodInterface") if devices is not None else None
     if not written and not networks and not vmi_spec.has("networks") and autoattach is not False:
         # KubeVirt adds the pod interface itself (HCO's default binding: masquerade); nothing to point at
         place = devices or domain or vmi_spec
         return [Interface(place.span, name="default", network="pod", binding="masquerade", network_name="default")]
+    found: list[_Pair | Interface] = []
     used: set[str] = set()
     for iface in written:
         name = iface.text("name") or ""
         partner = networks.get(name)
         if partner is not None:
             used.add(name)
-        found.append(_interface(name, iface, partner))
+        found.append(_Pair(name, iface, partner))
     for name, net in networks.items():
         if name not in used:
-            found.append(_interface(name, None, net))
+            found.append(_Pair(name, None, net))
     return found
 
 
-def _interface(name: str, iface: Obj | None, net: Obj | None) -> Interface:
-    out = Collected()
-    network = ""
-    if net is not None:
-        out.spans.update(net.spans_of(network_name="name"))
-        multus = net.mapping("multus")
-        if multus is not None:
-            network = multus.text("networkName") or ""
-            out.spans.update(multus.spans_of(network="networkName"))
-        elif "pod" in net.data:
-            network = "pod"
-            out.spans["network"] = net.key_at("pod")
-    if iface is not None:
-        out.spans.update(iface.spans_of(name="name", model="model", mac="macAddress", state="state"))
-        out.set("model", iface.text("model"), iface.at("model"))
-        mac = iface.text("macAddress")
-        out.set("mac", addresses.mac(mac) if mac is not None else None, iface.at("macAddress"))
-        out.set("state", iface.text("state"), iface.at("state"))
-        _binding(iface, out)
-    if "binding" not in out.values:
-        out.values["binding"] = "masquerade" if network == "pod" else "bridge"
-    span = iface.span if iface is not None else net.span if net is not None else None
-    assert span is not None  # one of the two sides exists
-    return Interface(span, name=name, network=network, network_name=name if net is not None else "",
-                     paired=iface is not None and net is not None, spans=out.spans, **out.values)
-
-
-def _binding(iface: Obj, out: Collected) -> None:
+def _binding(iface: Obj, values: dict[str, Any], spans: dict[str, Span]) -> None:
+    data = iface.data
     for key, binding in _CORE_BINDINGS.items():
-        if key in iface.data:
-            out.set("binding", binding, iface.key_at(key))
+        if key in data:
+            values["binding"] = binding
+            spans["binding"] = data.key_span(key)
             return
     plugin = iface.mapping("binding")
     if plugin is not None:
         name = plugin.text("name") or ""
-        out.set("binding", _PLUGIN_BINDINGS.get(name, "other"), iface.at("binding"))
-        out.set("binding_plugin", name, plugin.at("name"))
+        values["binding"] = _PLUGIN_BINDINGS.get(name, "other")
+        spans["binding"] = iface.at("binding")
+        values["binding_plugin"] = name
+        spans["binding_plugin"] = plugin.at("name")
 
 
-def _cloud_init(volumes: list[Obj], interfaces: list[Interface], out: Collected, ctx: ReadContext
-                ) -> list[Interface]:
-    """Mark cloud-init network data, and give interfaces the static addresses it configures."""
+def _cloud_init(volumes: list[Obj], pairs: list[_Pair | Interface], out: Collected, ctx: ReadContext
+                ) -> dict[int, list[tuple[IPInterface, Span]]]:
+    """Mark cloud-init network data; the static addresses it gives each interface (by index), placed in the file."""
     for volume in volumes:
         for key in _CLOUD_INIT:
             source = volume.mapping(key)
@@ -173,20 +216,16 @@ def _cloud_init(volumes: list[Obj], interfaces: list[Interface], out: Collected,
             if any(source.has(k) for k in ("networkData", "networkDataBase64", "networkDataSecretRef")):
                 out.set("cloud_init_network", True, volume.at(key))
             parsed = _network_data(source, ctx)
-            if parsed is not None and isinstance(parsed[0], YMap):
-                data, places, path = parsed
-                before = len(ctx.problems.items)
-                found = static_addresses(Obj(data, path, ctx.problems), [(i.name, i.mac) for i in interfaces])
-                ctx.problems.relocate_since(before, places.from_value_span)
-                for index, written in found.items():
-                    iface = interfaces[index]
-                    spans = dict(iface.spans)
-                    for n, (_, span) in enumerate(written, start=len(iface.ips)):
-                        spans.setdefault("ips", places.from_value_span(span))
-                        spans[f"ips[{n}]"] = places.from_value_span(span)
-                    interfaces[index] = replace(iface, ips=(*iface.ips, *(a for a, _ in written)), spans=spans)
-            return interfaces  # KubeVirt allows one cloud-init volume
-    return interfaces
+            if parsed is None or not isinstance(parsed[0], YMap):
+                return {}
+            data, places, path = parsed
+            before = len(ctx.problems.items)
+            named = [(p.name, p.mac) for p in pairs]
+            found = static_addresses(Obj(data, path, ctx.problems), named)
+            ctx.problems.relocate_since(before, places.from_value_span)
+            return {index: [(address, places.from_value_span(span)) for address, span in written]
+                    for index, written in found.items()}
+    return {}  # KubeVirt allows one cloud-init volume: the first one found is read
 
 
 def _network_data(source: Obj, ctx: ReadContext) -> tuple[Any, ScalarPlaces, str] | None:
