@@ -8,9 +8,10 @@ error in one run and rules never see a broken model.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kvnet.errors import InputProblem, KvnetInputError
 from kvnet.findings import Finding, Problem, sort_findings
@@ -143,17 +144,22 @@ class DisplayNames:
         return prefix + name if prefix is not None else path.as_posix()
 
 
-def load_sources(files: Iterable[Path], limits: LoadLimits, cwd: Path) -> dict[str, SourceFile]:
-    """Load every file; raise one KvnetInputError holding every file's problem."""
+def load_sources(files: Iterable[Path], limits: LoadLimits, cwd: Path,
+                 on_load: Callable[[SourceFile], None] | None = None) -> dict[str, SourceFile]:
+    """Load every file; raise one KvnetInputError holding every file's problem. `on_load` sees each file
+    as soon as it is loaded."""
     sources: dict[str, SourceFile] = {}
     problems: list[InputProblem] = []
     names = DisplayNames(cwd)
     for path in files:
         name = names(path)
         try:
-            sources[name] = load_file(path, limits, display=name)
+            source = sources[name] = load_file(path, limits, display=name)
         except KvnetInputError as exc:
             problems.extend(exc.problems)
+            continue
+        if on_load is not None:
+            on_load(source)
     if problems:
         raise KvnetInputError(problems)
     return sources
@@ -199,6 +205,20 @@ def split_documents(sources: Iterable[SourceFile]) -> tuple[list[Document], list
     return sites, manifests, notes
 
 
+def read_sites(site_docs: list[Document]) -> tuple[list[Site], list[InputProblem]]:
+    """A model per site document, and the input problems found (not raised)."""
+    from kvnet.site import read_site
+
+    models: list[Site] = []
+    problems: list[InputProblem] = []
+    for doc in site_docs:
+        try:
+            models.append(read_site(doc))
+        except KvnetInputError as exc:
+            problems.extend(exc.problems)
+    return models, problems
+
+
 def build_models(
     site_docs: list[Document], manifest_docs: list[Document], texts: dict[str, str] | None = None
 ) -> tuple[list[Site], list[str]]:
@@ -206,29 +226,71 @@ def build_models(
 
     `texts` (file name → text) lets the manifests front end place findings inside embedded CNI JSON.
     """
-    from kvnet.site import read_site
-
-    models: list[Site] = []
+    models, problems = read_sites(site_docs)
     notes: list[str] = []
-    problems: list[InputProblem] = []
-    for doc in site_docs:
-        try:
-            models.append(read_site(doc))
-        except KvnetInputError as exc:
-            problems.extend(exc.problems)
     if manifest_docs:
-        try:
-            from kvnet.manifests import read_manifests
-        except ImportError:  # pragma: no cover - the manifests front end is optional while it is built
-            notes.append("manifests are not checked yet in this version")
-        else:
-            read = read_manifests(manifest_docs, texts or {})
-            models.append(read.site)
-            notes.extend(f"{span}: skipped: {why}" for span, why in read.skipped)
-            problems.extend(read.problems)
+        from kvnet.manifests import read_manifests
+
+        read = read_manifests(manifest_docs, texts or {})
+        models.append(read.site)
+        notes.extend(f"{span}: skipped: {why}" for span, why in read.skipped)
+        problems.extend(read.problems)
     if problems:
         raise KvnetInputError(problems)
     return models, notes
+
+
+class FrontEnds:
+    """Hands each loaded file's documents to the front end that reads them.
+
+    Kubernetes objects are read by the manifests front end at once; site documents are kept, and read by
+    the site front end at the end (`models`). With `release`, an object's positioned tree is let go as soon
+    as it is read, unless its file has `kvnet:` comments (suppressions need the tree): for a repository of
+    thousands of manifests, that is most of the memory a check would otherwise hold to the end.
+    """
+
+    def __init__(self, *, release: bool = False) -> None:
+        self.release = release
+        self.site_docs: list[Document] = []
+        self.used_files: set[str] = set()  # files holding a Site or a Kubernetes object
+        self.notes: list[str] = []  # for -v: what was skipped
+        self._manifests: Any = None  # the ManifestReader, made when the first object comes
+
+    def take(self, source: SourceFile) -> None:
+        from kvnet.site import is_site_document
+
+        keep = not self.release or "kvnet:" in source.text
+        for doc in source.documents:
+            data = doc.data
+            if is_site_document(data):
+                self.site_docs.append(doc)
+            elif isinstance(data, dict) and "kind" in data and "apiVersion" in data:
+                if self._manifests is None:
+                    from kvnet.manifests import ManifestReader
+
+                    self._manifests = ManifestReader()
+                self._manifests.add_text(source.path, source.text)
+                self._manifests.read(doc)
+                if not keep:
+                    doc.data = None  # read: the model holds what the rules need
+            else:
+                self.notes.append(f"{doc.span}: skipped: not a kvnet Site nor a Kubernetes object")
+                continue
+            self.used_files.add(doc.file)
+
+    def models(self) -> tuple[list[Site], list[str]]:
+        """Models from the site documents (one each) and from all objects together (one), with notes; raises
+        one KvnetInputError holding every input problem found."""
+        models, problems = read_sites(self.site_docs)
+        notes: list[str] = []
+        if self._manifests is not None:
+            read = self._manifests.result()
+            models.append(read.site)
+            notes.extend(f"{span}: skipped: {why}" for span, why in read.skipped)
+            problems.extend(read.problems)
+        if problems:
+            raise KvnetInputError(problems)
+        return models, self.notes + notes
 
 
 def check_paths(paths: Sequence[Path], policy: Policy, *, limits: LoadLimits | None = None,
@@ -239,13 +301,15 @@ def check_paths(paths: Sequence[Path], policy: Policy, *, limits: LoadLimits | N
     cwd = cwd or Path.cwd()
     with paused_gc():  # millions of acyclic objects: the cyclic collector would only slow the run
         files = discover(paths, policy, cwd)  # what to read
-        sources = load_sources(files, limits or LoadLimits(), cwd)  # YAML with positions
+        front = FrontEnds(release=True)  # objects are read as their files load, then let go
+        sources = load_sources(files, limits or LoadLimits(), cwd, front.take)  # YAML with positions
         named = {display_name(p, cwd) for p in paths if p.is_file()}
-        return check_sources(sources, policy, named)
+        return check_sources(sources, policy, named, front)
 
 
-def check_sources(sources: dict[str, SourceFile], policy: Policy, named: Iterable[str] = ()) -> CheckResult:
-    """Check already loaded files (the spine after loading).
+def check_sources(sources: dict[str, SourceFile], policy: Policy, named: Iterable[str] = (),
+                  front: FrontEnds | None = None) -> CheckResult:
+    """Check already loaded files (the spine after loading); `front`: the front ends that already took them.
 
     A file in `named` (given by name rather than found in a folder) must hold a Site or a Kubernetes
     object: checking it would otherwise silently say nothing about it.
@@ -254,20 +318,21 @@ def check_sources(sources: dict[str, SourceFile], policy: Policy, named: Iterabl
     from kvnet.rules.engine import apply_suppressions, run_rules
     from kvnet.rules.lock import lock_findings_beside
 
-    site_docs, manifest_docs, notes = split_documents(sources.values())  # which front end reads what
-    _require_content(named, sources, site_docs + manifest_docs)
-    texts = {name: source.text for name, source in sources.items()}
-    models, more_notes = build_models(site_docs, manifest_docs, texts)  # typed models (schema checked)
+    if front is None:
+        front = FrontEnds()
+        for source in sources.values():
+            front.take(source)  # which front end reads what
+    _require_content(named, sources, front.used_files)
+    models, notes = front.models()  # typed models (schema checked)
     findings = yaml11_findings(sources.values(), policy)  # YAML 1.1 traps noted while loading
     for model in models:
         findings.extend(run_rules(model, SiteGraph(model), policy))  # rules over model and graph
     findings.extend(lock_findings_beside(models, policy))  # the MAC/IP lock beside each site file
     findings = apply_suppressions(findings, sources, policy)  # inline `# kvnet: ignore[...]`
-    return CheckResult(sort_findings(findings), sources, models, notes + more_notes)
+    return CheckResult(sort_findings(findings), sources, models, notes)
 
 
-def _require_content(named: Iterable[str], sources: dict[str, SourceFile], used: list[Document]) -> None:
-    with_content = {doc.file for doc in used}
+def _require_content(named: Iterable[str], sources: dict[str, SourceFile], with_content: set[str]) -> None:
     empty = sorted((set(named) & set(sources)) - with_content)  # policy-ignored files were never loaded
     if empty:
         raise KvnetInputError([

@@ -14,10 +14,12 @@ from __future__ import annotations
 from kvnet.manifests.reader import (
     READERS,
     ManifestRead,
+    ManifestReader,
     api_group,
     is_kubernetes_object,
     read_manifest_files,
     read_manifests,
 )
 
-__all__ = ["READERS", "ManifestRead", "api_group", "is_kubernetes_object", "read_manifest_files", "read_manifests"]
+__all__ = ["READERS", "ManifestRead", "ManifestReader", "api_group", "is_kubernetes_object", "read_manifest_files",
+           "read_manifests"]

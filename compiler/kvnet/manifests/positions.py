@@ -228,6 +228,9 @@ class SourceTexts:
         self._given = dict(given or {})
         self._indexes: dict[str, TextIndex | None] = {}
 
+    def add(self, file: str, text: str) -> None:
+        self._given[file] = text
+
     def index(self, file: str) -> TextIndex | None:
         if file not in self._indexes:
             text = self._given.get(file)

@@ -83,14 +83,31 @@ def read_manifests(documents: Iterable[Document], texts: Mapping[str, str] | Non
     embedded JSON/YAML (NAD configs, cloud-init). Files not in it are read back from disk by name; when
     that fails, places inside embedded text fall back to the whole string.
     """
-    ctx = ReadContext(SourceTexts(dict(texts or {})))
-    skipped: list[tuple[Span, str]] = []
-    files: list[str] = []
+    reader = ManifestReader(texts)
     for doc in documents:
-        files.append(doc.file)
-        _read_value(doc.data, doc.span, ctx, skipped)
-    site = _assemble(ctx.parts, files)
-    return ManifestRead(site, skipped, ctx.problem_list)
+        reader.read(doc)
+    return reader.result()
+
+
+class ManifestReader:
+    """`read_manifests` one document at a time, so that a caller can let each document go once it is read."""
+
+    def __init__(self, texts: Mapping[str, str] | None = None) -> None:
+        self._ctx = ReadContext(SourceTexts(dict(texts or {})))
+        self._skipped: list[tuple[Span, str]] = []
+        self._files: list[str] = []
+
+    def add_text(self, file: str, text: str) -> None:
+        """The text of a file whose documents come next (to place findings inside embedded text)."""
+        self._ctx.texts.add(file, text)
+
+    def read(self, doc: Document) -> None:
+        self._files.append(doc.file)
+        _read_value(doc.data, doc.span, self._ctx, self._skipped)
+
+    def result(self) -> ManifestRead:
+        """The Site of every document read so far."""
+        return ManifestRead(_assemble(self._ctx.parts, self._files), list(self._skipped), list(self._ctx.problem_list))
 
 
 def read_manifest_files(files: Iterable[SourceFile]) -> ManifestRead:
