@@ -92,7 +92,8 @@ def _explicit_scalar(value: str, tag: str, span: Span) -> Any:
 
 
 def _as_span(file: str, place: Span | Place) -> Span:
-    return place_span(file, place) if isinstance(place, tuple) else place
+    # (a Span is a named tuple too: a place is a plain one)
+    return place_span(file, place) if place.__class__ is tuple else place  # type: ignore[arg-type,return-value]
 
 
 def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> list[Built]:

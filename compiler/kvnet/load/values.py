@@ -17,20 +17,12 @@ from kvnet.span import Span
 # `Span` is made only when someone asks for the place; every reader goes through the methods below.
 Place = tuple[int, int, int, int]
 
-_new = object.__new__
-_set_file, _set_line, _set_col, _set_end_line, _set_end_col = (
-    Span.__dict__[name].__set__ for name in ("file", "line", "column", "end_line", "end_column")
-)
+_tuple_new = tuple.__new__
 
 
 def make_span(file: str, line: int, column: int, end_line: int, end_column: int) -> Span:
-    """`Span(...)` without the frozen dataclass's __init__ (a third of the cost, for the loader's hot loop)."""
-    span: Span = _new(Span)
-    _set_file(span, file)
-    _set_line(span, line)
-    _set_col(span, column)
-    _set_end_line(span, end_line)
-    _set_end_col(span, end_column)
+    """`Span(...)` without the named tuple's Python-level __new__ (for the loader's hot loop)."""
+    span: Span = _tuple_new(Span, (file, line, column, end_line, end_column))
     return span
 
 
@@ -56,8 +48,8 @@ class YMap(dict[str, Any]):
         if place is None:
             return self.span
         if place.__class__ is tuple:
-            place = self.key_places[key] = place_span(self.span.file, place)
-        return place  # type: ignore[return-value]  # a Span once made
+            place = self.key_places[key] = place_span(self.span.file, place)  # type: ignore[arg-type]
+        return place  # type: ignore[return-value]  # a Span by now (a plain tuple is a Place)
 
     def value_span(self, key: str) -> Span:
         """Where the value of `key` is written (its key's, or the mapping's, when unknown)."""
@@ -65,8 +57,8 @@ class YMap(dict[str, Any]):
         if place is None:
             return self.key_span(key)
         if place.__class__ is tuple:
-            place = self.value_places[key] = place_span(self.span.file, place)
-        return place  # type: ignore[return-value]  # a Span once made
+            place = self.value_places[key] = place_span(self.span.file, place)  # type: ignore[arg-type]
+        return place  # type: ignore[return-value]  # a Span by now (a plain tuple is a Place)
 
     def set_spans(self, key: str, key_span: Span, value_span: Span) -> None:
         """Record the places of an entry added by code rather than by the loader."""
@@ -89,8 +81,8 @@ class YList(list[Any]):
         if 0 <= index < len(self.item_places):
             place = self.item_places[index]
             if place.__class__ is tuple:
-                place = self.item_places[index] = place_span(self.span.file, place)
-            return place  # type: ignore[return-value]  # a Span once made
+                place = self.item_places[index] = place_span(self.span.file, place)  # type: ignore[arg-type]
+            return place  # type: ignore[return-value]  # a Span by now (a plain tuple is a Place)
         return self.span
 
     def item_spans(self) -> list[Span]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import replace
 
 from kvnet.findings import Finding, Severity
 from kvnet.report.base import Renderer, ReportOptions, display_path, ordered, single_line_width, summarize, summary_line
@@ -67,7 +66,7 @@ def clip(source_line: str, span: Span) -> tuple[str, Span]:
     shown = ("…" if left else "") + source_line[left:right] + ("…" if right < len(source_line) else "")
     column = start - left + 1 + (1 if left else 0)
     width = min(single_line_width(span), max(right - start, 1))
-    return shown, replace(span, column=column, end_line=span.line, end_column=column + width)
+    return shown, span._replace(column=column, end_line=span.line, end_column=column + width)
 
 
 class TextRenderer(Renderer):
