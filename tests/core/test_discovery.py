@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kvnet.check import check_paths, discover
+from kvnet.check import DisplayNames, check_paths, discover, display_name
 from kvnet.policy import default_policy
 
 VM = """\
@@ -62,3 +62,29 @@ def test_hidden_folders_and_symlinks_are_left_out(tmp_path: Path) -> None:
     outside.write_text(VM)
     (tmp_path / "link.yaml").symlink_to(outside)
     assert [p.name for p in discover([tmp_path], default_policy(), tmp_path)] == ["vm.yaml"]
+
+
+def test_found_files_are_sorted_and_other_files_left_out(tmp_path: Path) -> None:
+    for name in ("b.yaml", "a.yml", "c.json", "notes.txt", ".yaml", ".kvnet.yaml", "kvnet.lock.yaml"):
+        (tmp_path / name).write_text("{}\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.yaml").write_text("{}\n")
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "x.yaml").write_text("{}\n")
+    found = discover([tmp_path], default_policy(), tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.yml", "b.yaml", "c.json", "sub/a.yaml"]
+
+
+def test_display_names_match_display_name_inside_and_outside_the_working_folder(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    (work / "deep" / "er").mkdir(parents=True)
+    inside = work / "deep" / "er" / "vm.yaml"
+    outside = tmp_path / "elsewhere.yaml"
+    for path in (inside, outside):
+        path.write_text(VM)
+    (work / "link.yaml").symlink_to(outside)
+    names = DisplayNames(work)
+    for path in (inside, outside, work / "link.yaml", work / "deep" / ".." / "deep" / "er" / "vm.yaml"):
+        assert names(path) == display_name(path, work)
+    assert names(inside) == "deep/er/vm.yaml"
+    assert names(outside) == outside.as_posix()  # outside the working folder: as given
