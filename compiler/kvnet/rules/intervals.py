@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from kvnet.model import AddressRange, IPAddress, IPNetwork
 
@@ -30,9 +29,9 @@ def addr_key(ip: IPAddress) -> int:
     return int(ip) + (_V6_OFFSET if ip.version == 6 else 0)
 
 
-@dataclass(frozen=True, slots=True)
-class Interval(Generic[T]):
-    """An inclusive interval [low, high] on the address line, with what it belongs to."""
+class Interval(NamedTuple, Generic[T]):
+    """An inclusive interval [low, high] on the address line, with what it belongs to (a named tuple: a rule
+    makes one per address of a large site)."""
 
     low: int
     high: int

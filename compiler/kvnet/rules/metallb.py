@@ -10,9 +10,10 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from kvnet.findings import Problem, Related
-from kvnet.model import AddressPool, AddressRange, IPAddress, Service
+from kvnet.model import AddressPool, AddressRange, Interface, IPAddress, Service, Vm
 from kvnet.rules.addressing import cluster_reserved
 from kvnet.rules.intervals import Interval, addr_key, of_address, of_network, of_range, overlaps, overlaps_between
 from kvnet.rules.netfacts import first_span, item_span, net_label, who
@@ -40,6 +41,18 @@ def _ip_span(svc: Service) -> Span:
 
 PoolRange = tuple[AddressPool, int, AddressRange]  # the pool, the range's index, the range
 Claim = tuple[str, Span | None]  # what holds the addresses, and where it is written
+
+
+class VmAddress(NamedTuple):
+    """A VM interface's static address (k-th of its `ips`), worded only when it is reported."""
+
+    vm: Vm
+    iface: Interface
+    position: int  # in iface.ips
+
+    def claim(self) -> Claim:
+        return (f"address {self.iface.ips[self.position].ip} of {who(self.vm, self.iface)}",
+                item_span(self.iface, "ips", self.position))
 
 
 def _pool_intervals(pools: tuple[AddressPool, ...]) -> list[Interval[PoolRange]]:
@@ -111,18 +124,18 @@ def pool_overlaps_addresses(ctx: RuleContext) -> Iterator[Problem]:
     ## How to fix
     Carve the pool out of addresses nothing else uses (outside the node addresses and VM subnets).
     """
-    taken: list[Interval[Claim]] = [of_address(n.ip, (f"node {n.name}", n.at("ip")))
+    taken: list[Interval[Claim | VmAddress]] = [of_address(n.ip, (f"node {n.name}", n.at("ip")))
                                     for n in ctx.site.nodes if n.ip is not None]
     taken += [of_network(r.net, (f"{r.label} {r.net}", r.span)) for r in cluster_reserved(ctx.site)]
     for net in ctx.site.networks:
         taken += [of_network(s, (f"subnet {s} of network {net_label(net)}", net.at("subnets"))) for s in net.subnets]
-    for vm, iface, attached in ctx.graph.attachments():
-        if attached is not None and not attached.subnets:
-            taken += [of_address(ip.ip, (f"address {ip.ip} of {who(vm, iface)}", item_span(iface, "ips", k)))
-                      for k, ip in enumerate(iface.ips)]
+    # VM addresses: thousands, rarely inside a pool; their words and places are made only for an overlap
+    taken += [of_address(ip.ip, VmAddress(vm, iface, k))
+              for vm, iface, attached in ctx.graph.attachments() if attached is not None and not attached.subnets
+              for k, ip in enumerate(iface.ips)]
     for pool_iv, other in overlaps_between(_pool_intervals(ctx.site.pools), taken):
         pool, i, rng = pool_iv.owner
-        what, span = other.owner
+        what, span = other.owner.claim() if isinstance(other.owner, VmAddress) else other.owner
         related = (Related(span, what),) if span is not None else ()
         yield Problem(f"range {_range_text(rng)} of pool {pool.name} overlaps the {what}", _range_span(pool, i),
                       "carve the pool out of addresses nothing else uses", related)
