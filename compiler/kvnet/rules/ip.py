@@ -385,6 +385,11 @@ def _special_addresses(net: Network) -> dict[IPAddress, tuple[str, IPNetwork]]:
 
 def _own_special(ip: IPInterface) -> tuple[str, IPNetwork] | None:
     """For a network without a subnet: the network or broadcast address of the address's own prefix."""
+    if ip.version != 4 or ip.network.prefixlen > 30:
+        return None
+    host_bits = int(ip) & int(ip.hostmask)  # (the network's own addresses, without making them: one per VM)
+    if host_bits != 0 and host_bits != int(ip.hostmask):
+        return None
     kind = special_address(ip.network, ip.ip, None)
     return (kind, ip.network) if kind is not None else None
 
