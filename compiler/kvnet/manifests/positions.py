@@ -30,7 +30,8 @@ class TextIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        if _OTHER_BREAKS.search(text) is None:  # only \n: the lines' lengths give the starts, at C speed
+        if "\r" not in text and (text.isascii() or _OTHER_BREAKS.search(text) is None):
+            # only \n: the lines' lengths give the starts, at C speed
             self.starts = list(accumulate(map(add, map(len, text.split("\n")), repeat(1)), initial=0))[:-1]
         else:
             self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
@@ -134,9 +135,12 @@ def _literal_block(value: str, index: TextIndex, start: int, line: int) -> tuple
     if any(c.isdigit() for c in text[start:header_end].split("#", 1)[0]):
         return None  # an explicit indentation indicator: lines may keep extra spaces
     lines = value.split("\n")
-    written = [i for i, content in enumerate(lines) if content.strip()]
-    if not written:
+    # the first and last lines with something written (the ones checked against the source below)
+    first_written = next((i for i, content in enumerate(lines) if content.strip()), None)
+    if first_written is None:
         return None
+    last_written = next(i for i in range(len(lines) - 1, -1, -1) if lines[i].strip())
+    written = (first_written, last_written)
     first_line = line + 1
     source = _line_text(index, first_line + written[0])
     if source is None:
