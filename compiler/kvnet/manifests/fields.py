@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from kvnet.errors import InputProblem
 from kvnet.load import YList, YMap
@@ -65,13 +65,18 @@ class Problems:
                  f"write {path} as {expected}")
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One entry of a list, with its place and its path for messages."""
+class Item(NamedTuple):
+    """One entry of a list, with its place; its path (for messages) is made when asked for."""
 
     value: Any
     span: Span
-    path: str
+    owner: Obj  # the mapping holding the list
+    key: str  # the list's key in it
+    position: int  # the entry's place in the list
+
+    @property
+    def path(self) -> str:
+        return f"{self.owner.sub(self.key)}[{self.position}]"
 
 
 class Obj:
@@ -176,8 +181,7 @@ class Obj:
         value = self._typed(key, YList, "a list")
         if value is None:
             return []
-        path = self.sub(key)
-        return [Item(v, value.item_span(i), f"{path}[{i}]") for i, v in enumerate(value)]
+        return [Item(v, value.item_span(i), self, key, i) for i, v in enumerate(value)]
 
     def maps(self, key: str) -> list[Obj]:
         """The mapping entries of a list; other entries are recorded and skipped."""
