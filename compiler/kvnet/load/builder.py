@@ -36,6 +36,7 @@ _MAP_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map"})
 _SEQ_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _MERGE = object()  # the pending "key" of a `<<:` entry
+# bound once: the loop below runs once per parser event (millions for a large repository)
 _span = make_span
 _intern = sys.intern
 _new_map = YMap.__new__
@@ -44,6 +45,7 @@ _new_list = YList.__new__
 # read (the values are immutable) and bounded
 _PLAIN_READINGS: dict[str, tuple[Any, str | None]] = {}
 _PLAIN_READINGS_MAX = 65536
+
 
 class Limits:
     """The bounds the builder enforces (filled from LoadLimits)."""
