@@ -79,9 +79,13 @@ def _folder_files(folder: Path) -> tuple[list[str], list[str]]:
             continue
         for entry in entries:
             name = entry.name
-            if entry.is_symlink():
+            try:  # (answered from the listing; a file system without file types asks, and may fail)
+                if entry.is_symlink():
+                    continue
+                is_dir = entry.is_dir()
+            except OSError:  # gone since the listing
                 continue
-            if entry.is_dir():
+            if is_dir:
                 if name not in SKIP_DIRS and not name.startswith("."):
                     pending.append(entry.path)
             elif name in KUSTOMIZATIONS:
