@@ -400,6 +400,10 @@ class Vm(Located):
     kind: str = "VirtualMachine"  # VirtualMachine | VirtualMachineInstance
     origin: Origin = "site"
     image: str = ""
+    # manifests: disks[].name of the disks that need a volume (CD-ROMs, which may be empty, left out; each has
+    # spans["disks[i]"]) and volumes[].name
+    disks: tuple[str, ...] = ()
+    volumes: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------- services
@@ -498,6 +502,16 @@ class IgnoredDifference(Located):
 
 
 @dataclass(frozen=True, slots=True)
+class AppSource(Located):
+    """Where an Argo CD Application takes its manifests from: `spec.source`, `spec.sources[i]` or
+    `spec.sourceHydrator` (`path`), and the tool blocks a source sets (kustomize, helm, directory, plugin,
+    each with its key's span under spans[tool]); spans["key"] is the place of the field itself."""
+
+    path: str = ""
+    tools: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ObjectRef(Located):
     """Any Kubernetes object seen in manifests, with the metadata GitOps rules look at."""
 
@@ -508,6 +522,7 @@ class ObjectRef(Located):
     annotations: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
     ignore_differences: tuple[IgnoredDifference, ...] = ()  # Argo CD Applications only
+    app_sources: tuple[AppSource, ...] = ()  # Argo CD Applications only
     unknown_fields: tuple[tuple[str, Span], ...] = ()  # (path, key span): fields the kind's API does not have
     missing_fields: tuple[tuple[str, Span], ...] = ()  # (path, parent span): required fields not written
 

@@ -220,3 +220,69 @@ def test_git_rules_do_not_judge_site_files() -> None:
         pytest.skip("samples/full/site.yaml not written yet")
     found = [f for f in check_text(path.read_text(), "full.yaml") if f.rule_id.startswith("GIT-")]
     assert found == []
+
+
+APP_SOURCES = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: vm-network, namespace: openshift-gitops}
+spec:
+  project: default
+  destination: {server: https://kubernetes.default.svc}
+SOURCES
+"""
+
+
+def app_with(sources: str) -> str:
+    return APP_SOURCES.replace("SOURCES", sources.rstrip("\n"))
+
+
+def test_git05_a_source_with_two_tools_is_refused() -> None:
+    text = app_with("""\
+  source:
+    repoURL: https://git.example.com/vm-network.git
+    path: clusters/prod
+    kustomize: {namePrefix: prod-}
+    directory: {recurse: true}
+""")
+    found = findings_of("GIT-05", text, "app.yaml")
+    assert [f.span.line for f in found] == [line_of(text, "directory:")]
+    assert "kustomize, directory" in found[0].message
+    assert [r.span.line for r in found[0].related] == [line_of(text, "kustomize:")]
+    assert lines("GIT-05", text.replace("    directory: {recurse: true}\n", ""), "app.yaml") == []
+
+
+def test_git05_judges_each_of_several_sources_and_the_hydrators_dry_source() -> None:
+    text = app_with("""\
+  sources:
+  - {repoURL: https://git.example.com/a.git, path: a, helm: {}}
+  - {repoURL: https://git.example.com/b.git, path: b, helm: {}, plugin: {name: x}}
+""")
+    assert lines("GIT-05", text, "app.yaml") == [line_of(text, "plugin:")]
+    hydrated = app_with("""\
+  sourceHydrator:
+    drySource: {repoURL: https://git.example.com/a.git, path: a, kustomize: {}, helm: {}}
+    syncSource: {targetBranch: env/prod, path: a}
+""")
+    assert lines("GIT-05", hydrated, "app.yaml") == [line_of(hydrated, "drySource")]
+
+
+def test_git06_fields_argo_cd_ignores_and_git05_stays_silent_on_them() -> None:
+    text = app_with("""\
+  source:
+    repoURL: https://git.example.com/vm-network.git
+    path: clusters/old
+    kustomize: {}
+    directory: {}
+  sources:
+  - {repoURL: https://git.example.com/vm-network.git, path: clusters/prod}
+""")
+    found = findings_of("GIT-06", text, "app.yaml")
+    assert [(f.span.line, str(f.severity)) for f in found] == [(line_of(text, "  source:"), "warning")]
+    assert "spec.source is ignored, Argo CD reads spec.sources" in found[0].message
+    assert "kustomize, directory blocks would be refused" in found[0].message
+    assert [r.span.line for r in found[0].related] == [line_of(text, "  sources:")]
+    assert lines("GIT-05", text, "app.yaml") == []  # the two tools are in the source Argo CD ignores
+    hydrated = text + "  sourceHydrator:\n    drySource: {repoURL: https://git.example.com/a.git, path: a}\n"
+    assert lines("GIT-06", hydrated, "app.yaml") == [line_of(text, "  source:"), line_of(text, "  sources:")]
+    assert lines("GIT-06", app_with("  sources: []\n  source: {repoURL: r, path: p}\n"), "app.yaml") == []

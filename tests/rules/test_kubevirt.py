@@ -262,3 +262,32 @@ def test_kubevirt_rules_silent_on_samples(sample: str) -> None:
     if found is None:
         pytest.skip(f"samples/{sample}/site.yaml not written yet")
     assert found == []
+
+
+DISKS_VM = """\
+apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: vm1, namespace: app}
+spec:
+  runStrategy: Always
+  template:
+    spec:
+      domain:
+        devices:
+          disks:
+          - {name: containerdisk, disk: {bus: virtio}}
+          - {name: cloudinitdisk, disk: {bus: virtio}}
+          - {name: installer, cdrom: {bus: sata}}
+          interfaces: [{name: default, masquerade: {}}]
+      networks: [{name: default, pod: {}}]
+      volumes:
+      - {name: containerdisk, containerDisk: {image: quay.io/containerdisks/fedora:40}}
+"""
+
+
+def test_kv15_disk_without_a_volume_but_not_an_empty_cdrom() -> None:
+    found = findings_of("KV-15", DISKS_VM, "vm.yaml")
+    assert [(f.span.line, f.span.column) for f in found] == [(line_of(DISKS_VM, "cloudinitdisk"), 20)]
+    assert "'cloudinitdisk'" in found[0].message and "containerdisk" in found[0].message
+    fixed = DISKS_VM + "      - {name: cloudinitdisk, cloudInitNoCloud: {userData: '#cloud-config'}}\n"
+    assert lines("KV-15", fixed, "vm.yaml") == []

@@ -88,6 +88,7 @@ def _read(meta: Meta, vmi_spec: Obj | None, out: Collected, ctx: ReadContext) ->
             if disk is not None and disk.has("image"):
                 out.set("image", disk.text("image"), disk.at("image"))
                 break
+        _disks_and_volumes(devices, volumes, out)
         if domain is not None:
             if devices is not None and devices.has("interfaces"):
                 out.spans["interfaces"] = devices.at("interfaces")
@@ -99,6 +100,18 @@ def _read(meta: Meta, vmi_spec: Obj | None, out: Collected, ctx: ReadContext) ->
             out.set("ssh", ssh, vmi_spec.at("accessCredentials"))
     ctx.parts.vms.append(Vm(meta.span, name=meta.name, namespace=meta.namespace_or_default, kind=meta.kind,
                             origin="manifest", spans=out.spans, **out.values))
+
+
+def _disks_and_volumes(devices: Obj | None, volumes: list[Obj], out: Collected) -> None:
+    """The names of the disks that need a volume (not CD-ROMs, which may be empty) and of the volumes."""
+    disks = devices.maps("disks") if devices is not None else []
+    for disk in disks:
+        name = disk.text("name")
+        if name is not None and not disk.has("cdrom"):
+            out.append("disks", name, disk.at("name"))
+    names = tuple(name for name in (volume.text("name") for volume in volumes) if name is not None)
+    if names:
+        out.values["volumes"] = names
 
 
 class _Pair:

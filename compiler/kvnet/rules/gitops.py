@@ -1,4 +1,4 @@
-"""GitOps delivery with Argo CD: sync options, waves, webhooks and drift (GIT-01 … GIT-04).
+"""GitOps delivery with Argo CD: sync options, waves, webhooks, drift and Application sources (GIT-01 … GIT-06).
 
 These rules read the metadata of the manifests in the checked files (`site.objects`: kind, namespace,
 annotations) and so only judge manifests, and only when Argo CD is in sight (an Application or an
@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from kvnet.findings import Problem, Related
-from kvnet.model import Cluster, ObjectRef, Site
+from kvnet.model import AppSource, Cluster, ObjectRef, Site
 from kvnet.rules.argo_ignore import entries_for, mac_ignored
 from kvnet.rules.facts import SYNC_OPTIONS, SYNC_WAVE, api_group, on_pod_network, sync_options, vm_label, wave
 from kvnet.rules.registry import RuleContext, rule
@@ -305,3 +305,111 @@ def in_cluster_mac_drift(ctx: RuleContext) -> Iterator[Problem]:
             yield Problem(f"{vm_label(vm)} interfaces {names} have no macAddress: KubeMacPool writes one into the "
                           f"VM and Argo CD sees drift", unpinned[0].at("mac"),
                           "pin macAddress in Git, or ignore the field in the Argo CD Application")
+
+
+def _applications(site: Site) -> Iterator[ObjectRef]:
+    return (o for o in site.objects if o.kind == "Application" and api_group(o) == "argoproj.io")
+
+
+_SOURCE_FIELDS = ("spec.sourceHydrator", "spec.sources", "spec.source")  # the order Argo CD reads them in
+
+
+def _field(source: AppSource) -> str:
+    """spec.sources[2] → spec.sources; spec.sourceHydrator.drySource → spec.sourceHydrator."""
+    return next(f for f in _SOURCE_FIELDS if source.path.startswith(f))
+
+
+def _read_and_ignored(app: ObjectRef) -> tuple[list[AppSource], list[AppSource]]:
+    """The sources Argo CD renders (of the first field written: sourceHydrator, sources, source) and the
+    others, which it ignores."""
+    written = [f for f in _SOURCE_FIELDS if any(_field(s) == f for s in app.app_sources)]
+    if not written:
+        return [], []
+    read = [s for s in app.app_sources if _field(s) == written[0]]
+    return read, [s for s in app.app_sources if _field(s) != written[0]]
+
+
+@rule("GIT-05", "application-source-tools", "Argo CD Application source with more than one tool block")
+def application_source_tools(ctx: RuleContext) -> Iterator[Problem]:
+    """## What it does
+    For Argo CD Applications in the checked files: each source Argo CD renders (`spec.source`,
+    `spec.sources[i]`, or `spec.sourceHydrator.drySource`) sets at most one of `kustomize`, `helm`,
+    `directory` and `plugin`.
+
+    ## Why is this bad?
+    Argo CD picks the tool from the block a source sets, and refuses a source with several
+    (`InvalidSpecError: ... multiple application sources defined: Kustomize,Helm`): nothing syncs, the
+    kvnet manifests included.
+
+    ## Example
+    ```yaml
+    source:
+      repoURL: https://git.example.com/platform/vm-network.git
+      path: clusters/prod
+      kustomize: {namePrefix: prod-}
+      directory: {recurse: true}
+    ```
+
+    ## Use instead
+    ```yaml
+    source:
+      repoURL: https://git.example.com/platform/vm-network.git
+      path: clusters/prod
+      kustomize: {namePrefix: prod-}
+    ```
+
+    ## How to fix
+    Keep the block of the tool that renders the path (for kvnet's output: `kustomize`, or none, as
+    kvnet writes a kustomization.yaml) and delete the others.
+    """
+    for app in _applications(ctx.site):
+        for source in _read_and_ignored(app)[0]:
+            if len(source.tools) > 1:
+                first, *others = source.tools
+                yield Problem(f"Application {app.name!r}: {source.path} sets {', '.join(source.tools)}; Argo CD allows "
+                              "one tool per source and refuses the Application", source.at(others[0]),
+                              f"keep one of them (the {first} block, say) and delete the others",
+                              tuple(Related(source.at(tool), f"{tool} block") for tool in (first, *others[1:])))
+
+
+@rule("GIT-06", "application-sources-ignored", "Argo CD Application source fields that another field overrides",
+      severity="warning")
+def application_sources_ignored(ctx: RuleContext) -> Iterator[Problem]:
+    """## What it does
+    For Argo CD Applications in the checked files: reports `spec.source` written together with
+    `spec.sources` or `spec.sourceHydrator`, and `spec.sources` together with `spec.sourceHydrator`.
+
+    ## Why is this bad?
+    Argo CD reads one of them — `sourceHydrator` first, then `sources`, then `source` — and ignores the
+    others without a word (the API stores them all): a change made to an ignored field (a new path, a
+    kustomize option) never reaches the cluster.
+
+    ## Example
+    ```yaml
+    source: {repoURL: https://git.example.com/platform/vm-network.git, path: clusters/prod}
+    sources:
+      - {repoURL: https://git.example.com/platform/vm-network.git, path: clusters/prod-v2}
+    ```
+
+    ## Use instead
+    ```yaml
+    sources:
+      - {repoURL: https://git.example.com/platform/vm-network.git, path: clusters/prod-v2}
+    ```
+
+    ## How to fix
+    Keep the field Argo CD reads and delete the other.
+    """
+    for app in _applications(ctx.site):
+        read, ignored = _read_and_ignored(app)
+        if not ignored:
+            continue
+        used = _field(read[0])
+        for field_name in dict.fromkeys(_field(s) for s in ignored):
+            these = [s for s in ignored if _field(s) == field_name]
+            tools = next((s for s in these if len(s.tools) > 1), None)
+            more = (f"; read, its {', '.join(tools.tools)} blocks would be refused (one tool per source)"
+                    if tools is not None else "")
+            yield Problem(f"Application {app.name!r}: {field_name} is ignored, Argo CD reads {used}{more}",
+                          these[0].at("key"), f"delete {field_name}, or move what it says into {used}",
+                          (Related(read[0].at("key"), f"{used}, which Argo CD reads"),))

@@ -1,4 +1,4 @@
-"""KubeVirt VM specs: bindings, interface/network pairing, hot-plug, services, DNS, mesh and SSH (KV-01 … KV-14).
+"""KubeVirt VM specs: bindings, interface/network pairing, hot-plug, services, DNS, mesh, SSH and disks (KV-01 … KV-15).
 
 KV-01 … KV-05 mirror the KubeVirt network admitter (pkg/network/admitter), so a GitOps sync does not
 half-apply; the others catch VMs that are accepted but cannot migrate, be reached or be named. KV-13
@@ -722,3 +722,44 @@ def _ssh_reach(ctx: RuleContext, vm: Vm, udn: set[str]) -> Iterator[Problem]:
     if not ssh.via and not secondary and not ctx.graph.services_selecting(vm) and not pod:
         yield Problem(f"{vm_label(vm)} has SSH keys but no way in: no pod network, Service or secondary network",
                       ssh.span, "add via: [virtctl] and a pod-network interface")
+
+
+@rule("KV-15", "disk-without-volume", "VM disk without a volume of the same name")
+def disk_without_volume(ctx: RuleContext) -> Iterator[Problem]:
+    """## What it does
+    For VMs read from manifests: every disk in `domain.devices.disks` (CD-ROMs aside, which may be left
+    empty for hot-plug) names a volume in `volumes`.
+
+    ## Why is this bad?
+    KubeVirt's admission webhook refuses the VM (`...disks[0].Name 'cloudinitdisk' not found`): it never
+    starts. The usual cause is a cloud-init disk whose volume was renamed or left out, and with it the
+    guest's network configuration.
+
+    ## Example
+    ```yaml
+    domain:
+      devices:
+        disks:
+          - {name: containerdisk, disk: {bus: virtio}}
+          - {name: cloudinitdisk, disk: {bus: virtio}}
+    volumes:
+      - {name: containerdisk, containerDisk: {image: quay.io/containerdisks/fedora:40}}
+    ```
+
+    ## Use instead
+    ```yaml
+    volumes:
+      - {name: containerdisk, containerDisk: {image: quay.io/containerdisks/fedora:40}}
+      - {name: cloudinitdisk, cloudInitNoCloud: {networkData: "..."}}
+    ```
+
+    ## How to fix
+    Add the volume, or give the disk the name of the volume it is meant to use.
+    """
+    for vm in ctx.site.vms:
+        volumes = set(vm.volumes)
+        for index, disk in enumerate(vm.disks):
+            if disk not in volumes:
+                known = f"; its volumes are {', '.join(sorted(volumes))}" if volumes else "; it has no volumes"
+                yield Problem(f"disk {disk!r} of {vm_label(vm)} has no volume of that name{known}: KubeVirt refuses "
+                              "the VM", vm.at(f"disks[{index}]"), f"add a volume named {disk!r}, or rename the disk")
