@@ -191,59 +191,6 @@ def yaml11_findings(sources: Iterable[SourceFile], policy: Policy) -> list[Findi
     return found
 
 
-def split_documents(sources: Iterable[SourceFile]) -> tuple[list[Document], list[Document], list[str]]:
-    """Site documents, Kubernetes documents, and notes about what was skipped."""
-    from kvnet.site import is_site_document
-
-    sites: list[Document] = []
-    manifests: list[Document] = []
-    notes: list[str] = []
-    for source in sources:
-        for doc in source.documents:
-            if is_site_document(doc.data):
-                sites.append(doc)
-            elif isinstance(doc.data, dict) and "kind" in doc.data and "apiVersion" in doc.data:
-                manifests.append(doc)
-            else:
-                notes.append(f"{doc.span}: skipped: not a kvnet Site nor a Kubernetes object")
-    return sites, manifests, notes
-
-
-def read_sites(site_docs: list[Document]) -> tuple[list[Site], list[InputProblem]]:
-    """A model per site document, and the input problems found (not raised)."""
-    from kvnet.site import read_site
-
-    models: list[Site] = []
-    problems: list[InputProblem] = []
-    for doc in site_docs:
-        try:
-            models.append(read_site(doc))
-        except KvnetInputError as exc:
-            problems.extend(exc.problems)
-    return models, problems
-
-
-def build_models(
-    site_docs: list[Document], manifest_docs: list[Document], texts: dict[str, str] | None = None
-) -> tuple[list[Site], list[str]]:
-    """Models from site documents (one each) and from all manifests together (one).
-
-    `texts` (file name → text) lets the manifests front end place findings inside embedded CNI JSON.
-    """
-    models, problems = read_sites(site_docs)
-    notes: list[str] = []
-    if manifest_docs:
-        from kvnet.manifests import read_manifests
-
-        read = read_manifests(manifest_docs, texts or {})
-        models.append(read.site)
-        notes.extend(f"{span}: skipped: {why}" for span, why in read.skipped)
-        problems.extend(read.problems)
-    if problems:
-        raise KvnetInputError(problems)
-    return models, notes
-
-
 class FrontEnds:
     """Hands each loaded file's documents to the front end that reads them.
 
@@ -285,7 +232,15 @@ class FrontEnds:
     def models(self) -> tuple[list[Site], list[str]]:
         """Models from the site documents (one each) and from all objects together (one), with notes; raises
         one KvnetInputError holding every input problem found."""
-        models, problems = read_sites(self.site_docs)
+        from kvnet.site import read_site
+
+        models: list[Site] = []
+        problems: list[InputProblem] = []
+        for doc in self.site_docs:
+            try:
+                models.append(read_site(doc))
+            except KvnetInputError as exc:
+                problems.extend(exc.problems)
         notes: list[str] = []
         if self._manifests is not None:
             read = self._manifests.result()

@@ -17,17 +17,16 @@ from kvnet.model import Site
 
 def read_models(path: Path) -> list[Site]:
     """The models in a site file or manifest folder, read the way `kvnet check` reads them (without rules)."""
-    from kvnet.check import build_models, discover, load_sources, no_inputs_problem, split_documents
+    from kvnet.check import FrontEnds, discover, load_sources, no_inputs_problem
     from kvnet.load import LoadLimits
     from kvnet.policy import discover_policy, load_policy
 
     cwd = Path.cwd()
     policy = load_policy(discover_policy(path))
-    sources = load_sources(discover([path], policy, cwd), LoadLimits(), cwd)
-    if not sources:
+    front = FrontEnds(release=True)
+    if not load_sources(discover([path], policy, cwd), LoadLimits(), cwd, front.take):
         raise no_inputs_problem()
-    site_docs, manifest_docs, _ = split_documents(sources.values())
-    models, _ = build_models(site_docs, manifest_docs)
+    models, _ = front.models()
     return models
 
 

@@ -503,10 +503,12 @@ class IgnoredDifference(Located):
 
 @dataclass(frozen=True, slots=True)
 class AppSource(Located):
-    """Where an Argo CD Application takes its manifests from: `spec.source`, `spec.sources[i]` or
-    `spec.sourceHydrator` (`path`), and the tool blocks a source sets (kustomize, helm, directory, plugin,
-    each with its key's span under spans[tool]); spans["key"] is the place of the field itself."""
+    """Where an Argo CD Application takes its manifests from: `field` is spec.source, spec.sources or
+    spec.sourceHydrator, `path` the source itself (`spec.sources[1]`, `spec.sourceHydrator.drySource`), and
+    `tools` the tool blocks it sets (kustomize, helm, directory, plugin, each with its key's span under
+    spans[tool]); spans["key"] is the place of the field."""
 
+    field: str = ""
     path: str = ""
     tools: tuple[str, ...] = ()
 

@@ -40,21 +40,22 @@ def read_application(obj: Obj, meta: Meta, ctx: ReadContext) -> None:
     sources: list[AppSource] = []
     source = spec.mapping("source")
     if source is not None:
-        sources.append(_source(source, "spec.source", spec.key_at("source")))
+        sources.append(_source(source, "spec.source", "spec.source", spec.key_at("source")))
     for index, item in enumerate(spec.maps("sources")):
-        sources.append(_source(item, f"spec.sources[{index}]", spec.key_at("sources")))
+        sources.append(_source(item, "spec.sources", f"spec.sources[{index}]", spec.key_at("sources")))
     hydrator = spec.mapping("sourceHydrator")
     if hydrator is not None:  # its dry source is what Argo CD renders (it may name a tool too)
         dry = hydrator.mapping("drySource")
         key = spec.key_at("sourceHydrator")
-        sources.append(_source(dry, "spec.sourceHydrator.drySource", key) if dry is not None else
-                       AppSource(hydrator.span, path="spec.sourceHydrator.drySource", spans={"key": key}))
+        path = "spec.sourceHydrator.drySource"
+        sources.append(_source(dry, "spec.sourceHydrator", path, key) if dry is not None else
+                       AppSource(hydrator.span, field="spec.sourceHydrator", path=path, spans={"key": key}))
     objects = ctx.parts.objects
     if (entries or sources) and objects and objects[-1].span == meta.span:
         objects[-1] = replace(objects[-1], ignore_differences=entries, app_sources=tuple(sources))
 
 
-def _source(source: Obj, path: str, key: Span) -> AppSource:
+def _source(source: Obj, field: str, path: str, key: Span) -> AppSource:
     tools = tuple(tool for tool in SOURCE_TOOLS if source.raw(tool) is not None)
     spans = {"key": key, **{tool: source.key_at(tool) for tool in tools}}
-    return AppSource(source.span, path=path, tools=tools, spans=spans)
+    return AppSource(source.span, field=field, path=path, tools=tools, spans=spans)

@@ -76,7 +76,7 @@ class Item(NamedTuple):
 
     @property
     def path(self) -> str:
-        return f"{self.owner.sub(self.key)}[{self.position}]"
+        return self.owner.item_path(self.key, self.position)
 
 
 class Obj:
@@ -107,7 +107,7 @@ class Obj:
         if self._path is None:
             assert self._parent is not None
             step = self._step
-            self._path = self._parent.sub(step) if isinstance(step, str) else f"{self._parent.sub(step[0])}[{step[1]}]"
+            self._path = self._parent.sub(step) if isinstance(step, str) else self._parent.item_path(*step)
         return self._path
 
     # ------------------------------------------------------------------------------------------ places
@@ -126,6 +126,10 @@ class Obj:
     def sub(self, key: str) -> str:
         path = self.path
         return f"{path}.{key}" if path else key
+
+    def item_path(self, key: str, index: int) -> str:
+        """The path of entry `index` of the list under `key`: `spec.networks[1]`."""
+        return f"{self.sub(key)}[{index}]"
 
     def spans_of(self, **fields: str) -> dict[str, Span]:
         """`spans_of(vlan_id="id")` → {"vlan_id": place of the `id` value}, for the keys that were written."""
@@ -193,7 +197,7 @@ class Obj:
             if item.__class__ is YMap:
                 found.append(self._child(item, (key, i)))
             elif item is not None and not is_template(item):
-                self.problems.wrong_type(f"{self.sub(key)}[{i}]", "a mapping", item, value.item_span(i))
+                self.problems.wrong_type(self.item_path(key, i), "a mapping", item, value.item_span(i))
         return found
 
     def strs(self, key: str) -> list[tuple[str, Span]]:

@@ -154,10 +154,8 @@ class _Pair:
         if "binding" not in values:
             values["binding"] = "masquerade" if network == "pod" else "bridge"
         if ips:
-            values["ips"] = tuple(address for address, _ in ips)
-            spans["ips"] = ips[0][1]
-            for n, (_, span) in enumerate(ips):
-                spans[f"ips[{n}]"] = span
+            values["ips"], ip_spans = _ip_fields(ips)
+            spans.update(ip_spans)
         owner = iface if iface is not None else net
         assert owner is not None  # one of the two sides exists
         return Interface(owner.span, name=self.name, network=network, network_name=self.name if net is not None else "",
@@ -168,8 +166,14 @@ def _with_ips(iface: Interface, ips: Sequence[tuple[IPInterface, Span]]) -> Inte
     """KubeVirt's default pod interface, with the addresses cloud-init gives it."""
     if not ips:
         return iface
+    written, spans = _ip_fields(ips)
+    return replace(iface, ips=written, spans=spans)
+
+
+def _ip_fields(ips: Sequence[tuple[IPInterface, Span]]) -> tuple[tuple[IPInterface, ...], dict[str, Span]]:
+    """An interface's `ips` and their spans (`ips`: the first one's, then `ips[n]` each)."""
     spans = {"ips": ips[0][1], **{f"ips[{n}]": span for n, (_, span) in enumerate(ips)}}
-    return replace(iface, ips=tuple(address for address, _ in ips), spans=spans)
+    return tuple(address for address, _ in ips), spans
 
 
 _INTERFACE_SPANS = (("name", "name"), ("model", "model"), ("mac", "macAddress"), ("state", "state"))

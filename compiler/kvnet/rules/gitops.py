@@ -314,19 +314,14 @@ def _applications(site: Site) -> Iterator[ObjectRef]:
 _SOURCE_FIELDS = ("spec.sourceHydrator", "spec.sources", "spec.source")  # the order Argo CD reads them in
 
 
-def _field(source: AppSource) -> str:
-    """spec.sources[2] → spec.sources; spec.sourceHydrator.drySource → spec.sourceHydrator."""
-    return next(f for f in _SOURCE_FIELDS if source.path.startswith(f))
-
-
 def _read_and_ignored(app: ObjectRef) -> tuple[list[AppSource], list[AppSource]]:
     """The sources Argo CD renders (of the first field written: sourceHydrator, sources, source) and the
     others, which it ignores."""
-    written = [f for f in _SOURCE_FIELDS if any(_field(s) == f for s in app.app_sources)]
+    written = [f for f in _SOURCE_FIELDS if any(s.field == f for s in app.app_sources)]
     if not written:
         return [], []
-    read = [s for s in app.app_sources if _field(s) == written[0]]
-    return read, [s for s in app.app_sources if _field(s) != written[0]]
+    read = [s for s in app.app_sources if s.field == written[0]]
+    return read, [s for s in app.app_sources if s.field != written[0]]
 
 
 @rule("GIT-05", "application-source-tools", "Argo CD Application source with more than one tool block")
@@ -404,9 +399,9 @@ def application_sources_ignored(ctx: RuleContext) -> Iterator[Problem]:
         read, ignored = _read_and_ignored(app)
         if not ignored:
             continue
-        used = _field(read[0])
-        for field_name in dict.fromkeys(_field(s) for s in ignored):
-            these = [s for s in ignored if _field(s) == field_name]
+        used = read[0].field
+        for field_name in dict.fromkeys(s.field for s in ignored):
+            these = [s for s in ignored if s.field == field_name]
             tools = next((s for s in these if len(s.tools) > 1), None)
             more = (f"; read, its {', '.join(tools.tools)} blocks would be refused (one tool per source)"
                     if tools is not None else "")

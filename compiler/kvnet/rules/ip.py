@@ -12,7 +12,6 @@ import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from kvnet.findings import Problem, Related
 from kvnet.graph import SiteGraph
@@ -29,7 +28,7 @@ from kvnet.rules.addressing import (
     subnet_of,
 )
 from kvnet.rules.intervals import Interval, of_address, of_network, of_range, overlaps, overlaps_between
-from kvnet.rules.netfacts import bad_option, item_span, net_label, who
+from kvnet.rules.netfacts import VmAddress, bad_option, item_span, net_label, who
 from kvnet.rules.registry import RuleContext, rule
 from kvnet.span import Span
 
@@ -468,17 +467,18 @@ def reserved_range_overlap(ctx: RuleContext) -> Iterator[Problem]:
     masq_users = _networks_of_masquerade_vms(ctx)
     reserved_ivs = [of_network(r.net, r) for r in reserved]
     reserved_ivs += [of_network(n, Reserved(MASQUERADE_LABEL, n, None)) for n in MASQUERADE_GUEST_NETS]
-    claims: list[Interval[_Claim | _VmClaim]] = []
+    claims: list[Interval[_Claim | VmAddress]] = []
     for net in ctx.site.networks:
         if net.type != "pod":
             masq = SiteGraph.network_key(net) in masq_users
             claims += [of_network(sub, _Claim(f"subnet {sub} of network {net_label(net)}", net.at("subnets"), masq))
                        for sub in net.subnets]
-    claims += [of_address(ip.ip, _VmClaim(vm, iface, index))
+    claims += [of_address(ip.ip, VmAddress(vm, iface, index))
                for vm, iface, attached, index, ip in _static(ctx) if attached is not None and not attached.subnets]
     for res_iv, claim_iv in overlaps_between(reserved_ivs, claims):
         res, claim = res_iv.owner, claim_iv.owner
-        if res.label == MASQUERADE_LABEL and not claim.masquerade_vms:
+        # the masquerade guest network matters to networks whose VMs also have a masquerade pod interface
+        if res.label == MASQUERADE_LABEL and not (isinstance(claim, _Claim) and claim.masquerade_vms):
             continue
         related = (Related(res.span, f"{res.label} {res.net}"),) if res.span is not None else ()
         yield Problem(f"{claim.what} overlaps the {res.label} {res.net}", claim.span,
@@ -492,23 +492,6 @@ class _Claim:
     what: str
     span: Span
     masquerade_vms: bool = False  # used by VMs that also have a masquerade pod interface
-
-
-class _VmClaim(NamedTuple):
-    """A VM's static address (IP-06): thousands, rarely reserved, so worded and placed only when reported."""
-
-    vm: Vm
-    iface: Interface
-    position: int  # in iface.ips
-    masquerade_vms: bool = False
-
-    @property
-    def what(self) -> str:
-        return f"address {self.iface.ips[self.position].ip} of {who(self.vm, self.iface)}"
-
-    @property
-    def span(self) -> Span:
-        return _ip_span(self.iface, self.position)
 
 
 MASQUERADE_LABEL = "KubeVirt masquerade guest network"

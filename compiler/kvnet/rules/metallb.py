@@ -10,13 +10,12 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from kvnet.findings import Problem, Related
-from kvnet.model import AddressPool, AddressRange, Interface, IPAddress, Service, Vm
+from kvnet.model import AddressPool, AddressRange, IPAddress, Service
 from kvnet.rules.addressing import cluster_reserved
 from kvnet.rules.intervals import Interval, addr_key, of_address, of_network, of_range, overlaps, overlaps_between
-from kvnet.rules.netfacts import first_span, item_span, net_label, who
+from kvnet.rules.netfacts import VmAddress, first_span, item_span, net_label
 from kvnet.rules.registry import RuleContext, rule
 from kvnet.span import Span
 
@@ -41,18 +40,6 @@ def _ip_span(svc: Service) -> Span:
 
 PoolRange = tuple[AddressPool, int, AddressRange]  # the pool, the range's index, the range
 Claim = tuple[str, Span | None]  # what holds the addresses, and where it is written
-
-
-class VmAddress(NamedTuple):
-    """A VM interface's static address (k-th of its `ips`), worded only when it is reported."""
-
-    vm: Vm
-    iface: Interface
-    position: int  # in iface.ips
-
-    def claim(self) -> Claim:
-        return (f"address {self.iface.ips[self.position].ip} of {who(self.vm, self.iface)}",
-                item_span(self.iface, "ips", self.position))
 
 
 def _pool_intervals(pools: tuple[AddressPool, ...]) -> list[Interval[PoolRange]]:
@@ -135,7 +122,8 @@ def pool_overlaps_addresses(ctx: RuleContext) -> Iterator[Problem]:
               for k, ip in enumerate(iface.ips)]
     for pool_iv, other in overlaps_between(_pool_intervals(ctx.site.pools), taken):
         pool, i, rng = pool_iv.owner
-        what, span = other.owner.claim() if isinstance(other.owner, VmAddress) else other.owner
+        owner = other.owner
+        what, span = (owner.what, owner.span) if isinstance(owner, VmAddress) else owner
         related = (Related(span, what),) if span is not None else ()
         yield Problem(f"range {_range_text(rng)} of pool {pool.name} overlaps the {what}", _range_span(pool, i),
                       "carve the pool out of addresses nothing else uses", related)

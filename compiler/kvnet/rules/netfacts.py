@@ -7,6 +7,7 @@ span of one item of a list field, and the parsing of option values such as VLAN 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from kvnet.findings import Problem
 from kvnet.model import Interface, Located, Network, Site, Vm
@@ -43,6 +44,23 @@ def item_span(obj: Located, field_name: str, index: int, *yaml_keys: str) -> Spa
         if span is not None:
             return span
     return obj.at(field_name)
+
+
+class VmAddress(NamedTuple):
+    """A VM interface's static address (the `position`-th of its `ips`) in a sweep over every address of a
+    site: thousands, rarely reported, so worded and placed only when reported."""
+
+    vm: Vm
+    iface: Interface
+    position: int
+
+    @property
+    def what(self) -> str:
+        return f"address {self.iface.ips[self.position].ip} of {who(self.vm, self.iface)}"
+
+    @property
+    def span(self) -> Span:
+        return item_span(self.iface, "ips", self.position)
 
 
 def bad_option(site: Site, rule_id: str, name: str, value: object, expected: str) -> Problem:
