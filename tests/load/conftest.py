@@ -1,4 +1,5 @@
-"""Helpers for the loader tests: load with either event parser, and flatten a document for comparison."""
+"""Helpers for the loader tests: load by each path (libyaml composing, libyaml events, the pure-Python
+parser), and flatten a document for comparison."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 import pytest
 
 from kvnet.errors import InputProblem, KvnetInputError
-from kvnet.load import C_LOADER, LoadLimits, SourceFile, YList, YMap, load_text
+from kvnet.load import C_LOADER, LoadLimits, SourceFile, load_text
 from kvnet.load.yaml_loader import PythonParser, load_text_with
+from kvnet.load.yaml_loader import _FastParser as CParser
+from load_snapshot import source_snapshot
 
 Loader = Callable[..., SourceFile]
 
@@ -24,12 +27,20 @@ def load_default(text: str, path: str = "f.yaml", limits: LoadLimits | None = No
     return load_text(text, path, limits)
 
 
-@pytest.fixture(params=["libyaml", "python"])
+def load_events(text: str, path: str = "f.yaml", limits: LoadLimits | None = None) -> SourceFile:
+    """Load with libyaml's events and the builder, never libyaml's composer (the fast path's reference)."""
+    return load_text_with(CParser, text, path, limits, compose=False)
+
+
+LOADERS = {"libyaml": load_default, "libyaml-events": load_events, "python": load_python}
+
+
+@pytest.fixture(params=list(LOADERS))
 def load(request: pytest.FixtureRequest) -> Loader:
-    """`load(text, path="f.yaml", limits=None)` with each event parser in turn (dedenting the text)."""
-    if request.param == "libyaml" and not C_LOADER:
+    """`load(text, path="f.yaml", limits=None)` by each path in turn (dedenting the text)."""
+    if request.param.startswith("libyaml") and not C_LOADER:
         pytest.skip("PyYAML was built without libyaml")
-    chosen = load_default if request.param == "libyaml" else load_python
+    chosen = LOADERS[request.param]
 
     def run(text: str, path: str = "f.yaml", limits: LoadLimits | None = None) -> SourceFile:
         return chosen(textwrap.dedent(text), path, limits)
@@ -50,23 +61,6 @@ def problem_of(load: Loader, text: str, path: str = "f.yaml", limits: LoadLimits
 def where(problem: InputProblem) -> tuple[int, int]:
     assert problem.span is not None
     return problem.span.line, problem.span.column
-
-
-def snapshot(value: Any) -> Any:
-    """The value with every span it carries, as plain tuples (to compare two loads exactly)."""
-    if isinstance(value, YMap):
-        return ("map", value.span, [(k, value.key_span(k), value.value_span(k), snapshot(v))
-                                    for k, v in value.items()])
-    if isinstance(value, YList):
-        return ("list", value.span, value.item_spans(), [snapshot(v) for v in value])
-    if isinstance(value, float) and value != value:
-        return ("nan",)
-    return (type(value).__name__, value)
-
-
-def source_snapshot(source: SourceFile) -> Any:
-    return [(d.index, d.span, snapshot(d.data), [(t.span, t.text, t.yaml11_reading) for t in d.traps])
-            for d in source.documents]
 
 
 Failing = Callable[..., InputProblem]

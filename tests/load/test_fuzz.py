@@ -1,5 +1,5 @@
-"""Random and mutated YAML: the loader either loads it or raises KvnetInputError, nothing else, with either
-parser; and whatever loads carries spans inside the text."""
+"""Random and mutated YAML: the loader either loads it or raises KvnetInputError, nothing else, by every path;
+whatever loads carries spans inside the text; libyaml's fast path and its events agree exactly."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from kvnet.errors import KvnetInputError
 from kvnet.load import LoadLimits, SourceFile, YList, YMap, load_file, load_text, to_plain
 from kvnet.load.yaml_loader import PythonParser, load_text_with
+from kvnet.load.yaml_loader import _FastParser as CParser
+from load_snapshot import source_snapshot
 
 SEED = """\
 # kvnet: ignore[MAC-01] shared on purpose
@@ -40,6 +42,9 @@ kind: Second
 list: [1, 2.5, true, null, ~, 0x1F, 0755, 1_000]
 """
 
+# the same without anchors, aliases and merge keys: what libyaml's composer is given (the fast path)
+PLAIN_SEED = SEED.replace("&defaults ", "").replace("<<: *defaults", "mtu: 1500")
+
 SMALL = LoadLimits(max_bytes=1_000_000, max_depth=30, max_documents=50, max_alias_values=2_000)
 YAML_ALPHABET = st.sampled_from(list("abc019:-#&*!|>'\"{}[],?<%@` \t\n\\~.\u00e9\x00\x01\ufeff"))
 
@@ -48,7 +53,15 @@ def load_fallback(text: str, path: str, limits: LoadLimits) -> SourceFile:
     return load_text_with(PythonParser, text, path, limits)
 
 
+def outcome(text: str, *, compose: bool) -> Any:
+    try:
+        return source_snapshot(load_text_with(CParser, text, "fuzz.yaml", SMALL, compose=compose))
+    except KvnetInputError as exc:
+        return [(p.message, p.span, p.hint, p.related) for p in exc.problems]
+
+
 def check(text: str) -> None:
+    assert outcome(text, compose=True) == outcome(text, compose=False)
     for load in (load_text, load_fallback):
         try:
             source = load(text, "fuzz.yaml", SMALL)
@@ -80,9 +93,9 @@ def spans_are_inside(source: SourceFile, text: str) -> None:
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> str:
+def mutated(draw: st.DrawFn, seed: str = SEED) -> str:
     """The seed with a few line- and character-level edits."""
-    lines = SEED.split("\n")
+    lines = seed.split("\n")
     for _ in range(draw(st.integers(1, 4))):
         i = draw(st.integers(0, len(lines) - 1))
         kind = draw(st.sampled_from(["drop", "dup", "indent", "dedent", "tab", "chars", "cut", "swap", "nest"]))
@@ -124,6 +137,12 @@ def test_random_text(text: str) -> None:
 @FUZZ
 @given(mutated())
 def test_mutated_documents(text: str) -> None:
+    check(text)
+
+
+@FUZZ
+@given(mutated(PLAIN_SEED))
+def test_mutated_documents_without_anchors(text: str) -> None:
     check(text)
 
 

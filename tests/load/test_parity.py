@@ -1,4 +1,5 @@
-"""The libyaml path and the pure-Python fallback give identical results; both agree with PyYAML's data."""
+"""The three ways of loading give identical results (libyaml's composer for ordinary documents, libyaml's
+events through the builder, the pure-Python parser); they agree with PyYAML's data."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import yaml
 from kvnet.errors import KvnetInputError
 from kvnet.load import C_LOADER, SourceFile, load_text, to_plain
 from kvnet.load.yaml_loader import PythonParser, load_text_with
+from kvnet.load.yaml_loader import _FastParser as CParser
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,14 +70,29 @@ Snapshot = Callable[[SourceFile], Any]
 
 
 def both(text: str, name: str, snap: Snapshot) -> tuple[Any, Any]:
-    """What each parser makes of the text: the snapshot, or the lines of the errors."""
+    """What the default path and the pure-Python parser make of the text: the snapshot, or the lines of
+    the errors. (The default path is first checked against libyaml's events through the builder: the
+    same values, places, notes and error messages.)"""
     results = []
     for load in (load_text, lambda t, n: load_text_with(PythonParser, t, n)):
         try:
             results.append(("ok", snap(load(text, name))))
         except KvnetInputError as exc:
             results.append(("error", [p.span.line if p.span else None for p in exc.problems]))
+    assert outcome(load_text, text, name, snap) == outcome(events, text, name, snap)
     return results[0], results[1]
+
+
+def events(text: str, name: str) -> SourceFile:
+    return load_text_with(CParser, text, name, compose=False)
+
+
+def outcome(load: Callable[[str, str], SourceFile], text: str, name: str, snap: Snapshot) -> Any:
+    """Everything a load gives: the snapshot, or each problem in full."""
+    try:
+        return "ok", snap(load(text, name))
+    except KvnetInputError as exc:
+        return "error", [(p.message, p.span, p.hint, p.related) for p in exc.problems]
 
 
 @pytest.mark.parametrize("text", SNIPPETS)

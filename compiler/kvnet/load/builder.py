@@ -1,9 +1,10 @@
 """Parser events → positioned plain values, in one loop with an explicit stack.
 
 PyYAML's composers (the C one too) recurse once per nesting level, so hostile nesting crashes them (the C
-one with a segfault). We never compose: we read the parser's events and build `YMap` / `YList` / scalars
-directly. Nothing recurses, so depth is checked as it grows, and aliases share the value their anchor
-built while the values they stand for are counted against a budget ("billion laughs").
+one with a segfault). The builder never composes: it reads the parser's events and builds `YMap` / `YList` /
+scalars directly. Nothing recurses, so depth is checked as it grows, and aliases share the value their
+anchor built while the values they stand for are counted against a budget ("billion laughs"). Ordinary,
+provably shallow documents take a faster path first (composed.py); the builder is the reference.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ _new_map = YMap.__new__
 _new_list = YList.__new__
 # plain scalar text → (value, YAML 1.1 reading), for texts that may not read as text; shared by every file
 # read (the values are immutable) and bounded
-_PLAIN_READINGS: dict[str, tuple[Any, str | None]] = {}
-_PLAIN_READINGS_MAX = 65536
+PLAIN_READINGS: dict[str, tuple[Any, str | None]] = {}
+PLAIN_READINGS_MAX = 65536
 
 
 class Limits:
@@ -115,7 +116,7 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
     index = -1
     values = 0  # values built so far in the file, counting each alias as the values it stands for
     max_depth = limits.max_depth
-    cache = _PLAIN_READINGS
+    cache = PLAIN_READINGS
     where: Span | Place
 
     while True:
@@ -144,7 +145,7 @@ def build_documents(get_event: Callable[[], Any], file: str, limits: Limits) -> 
                     hit = cache.get(text)
                     if hit is None:
                         hit = (resolve_plain(text), yaml11_reading(text))
-                        if len(cache) < _PLAIN_READINGS_MAX:  # the common ones (true, 0, 443, ...) repeat
+                        if len(cache) < PLAIN_READINGS_MAX:  # the common ones (true, 0, 443, ...) repeat
                             cache[text] = hit
                     value = hit[0]
                     if hit[1] is not None and (not stack or stack[-1][1] is not None

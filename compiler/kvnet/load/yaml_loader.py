@@ -22,7 +22,9 @@ from yaml.reader import Reader, ReaderError
 from yaml.scanner import Scanner
 
 from kvnet.errors import KvnetInputError
+from kvnet.load import builder
 from kvnet.load.builder import Limits, build_documents
+from kvnet.load.composed import Unusual, compose_documents, shallow
 from kvnet.load.scalars import resolve_plain, yaml11_reading
 from kvnet.span import Span, file_span
 
@@ -180,8 +182,11 @@ def _check_size(size: int, limit: int, path: str) -> None:
         )
 
 
-def load_text_with(parser_class: Any, text: str, path: str, limits: LoadLimits | None = None) -> SourceFile:
-    """`load_text` with a chosen event parser class (`PythonParser` forces the pure-Python fallback)."""
+def load_text_with(parser_class: Any, text: str, path: str, limits: LoadLimits | None = None, *,
+                   compose: bool = True) -> SourceFile:
+    """`load_text` with a chosen event parser class (`PythonParser` forces the pure-Python fallback);
+    `compose=False` reads even ordinary documents event by event (the reference the fast path is tested
+    against)."""
     limits = limits or LoadLimits()
     if len(text) > limits.max_bytes // 4:  # only then can the UTF-8 size be over the limit
         _check_size(len(text.encode("utf-8", "surrogatepass")), limits.max_bytes, path)
@@ -194,8 +199,18 @@ def load_text_with(parser_class: Any, text: str, path: str, limits: LoadLimits |
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        parser = parser_class(parse_text)
-        built = build_documents(parser.get_event, path, bounds)
+        built = None
+        if compose and parser_class is _FastParser and C_LOADER and "&" not in parse_text and shallow(parse_text):
+            # no anchors (so no aliases to share and count) and provably shallow: libyaml composes in C
+            try:
+                built = compose_documents(parse_text, path, limits.max_depth, limits.max_documents,
+                                          builder.PLAIN_READINGS, builder.PLAIN_READINGS_MAX)
+            except Unusual:
+                built = None  # the builder reads it (and words any error)
+        if built is None:
+            parser = parser_class(parse_text)
+            built = build_documents(parser.get_event, path, bounds)
+            del parser  # libyaml's parser holds no cycles: freed here, not frozen below
     except ReaderError as exc:
         raise _reader_error(exc, text, path, parser_class is not PythonParser) from None
     except yaml.MarkedYAMLError as exc:
@@ -205,7 +220,6 @@ def load_text_with(parser_class: Any, text: str, path: str, limits: LoadLimits |
     except RecursionError:  # pragma: no cover - nothing recurses, kept as a last guard
         raise KvnetInputError.single("nesting too deep to read", file_span(path)) from None
     else:
-        del parser  # libyaml's parser holds no cycles: freed here, not frozen below
         if gc_was_enabled and C_LOADER and parser_class is _FastParser and len(text) >= _FREEZE_FROM_CHARS:
             # Left in the collector's youngest generation, the millions of values just built would all be
             # traversed by its next pass (as long as the whole build again). They hold no cycles, so move
