@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kvnet.errors import KvnetInputError
-from kvnet.load import C_LOADER, LoadLimits, load_text, yaml_loader
+from kvnet.load import C_LOADER, LoadLimits, load_first, load_text, yaml_loader
 from kvnet.load import composed as composed_module
 from kvnet.load.composed import _MAX_C_DEPTH, shallow
 from kvnet.load.yaml_loader import _FastParser as CParser
 from kvnet.load.yaml_loader import load_text_with
-from load_snapshot import source_snapshot
+from load_snapshot import snapshot, source_snapshot
 
 pytestmark = pytest.mark.skipif(not C_LOADER, reason="PyYAML was built without libyaml: there is no fast path")
 
@@ -226,3 +226,20 @@ def test_no_composer_outlives_its_text() -> None:
 
     assert load_text(ORDINARY, "f.yaml").documents
     assert not [o for o in gc.get_objects() if isinstance(o, composed_module._Composer)]
+
+
+@pytest.mark.parametrize("text", [ORDINARY, "", "---\n", "a: &x 1\nb: *x\n", "a: !!int 5\n", "- 1\n- [2, {b: c}]\n",
+                                  "x\n", "a: [1, 2\n", "a: 1\na: 2\n", "[" * 700])
+def test_load_first_is_the_first_document_load_text_gives(text: str) -> None:
+    """`load_first` (embedded YAML such as networkData) skips the file's bookkeeping, not any of the checks."""
+    try:
+        documents = load_text(text, "f.yaml").documents
+        expected: Any = ("ok", snapshot(documents[0].data) if documents else None)
+    except KvnetInputError as exc:
+        expected = ("error", [(p.message, p.span) for p in exc.problems])
+    try:
+        first = load_first(text, "f.yaml")
+        got: Any = ("ok", snapshot(first) if first is not None else None)
+    except KvnetInputError as exc:
+        got = ("error", [(p.message, p.span) for p in exc.problems])
+    assert got == expected

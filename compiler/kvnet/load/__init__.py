@@ -10,6 +10,7 @@ from kvnet.load.yaml_loader import (
     SourceFile,
     Trap,
     load_file,
+    load_first,
     load_text,
     yaml11_reading,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "YList",
     "YMap",
     "load_file",
+    "load_first",
     "load_text",
     "locate",
     "span_of",

@@ -168,20 +168,27 @@ class _Walker:
         built.value_places = value_places
         last: Any = None
         for key_node, value_node in node.value:
-            if key_node.__class__ is not ScalarNode or key_node.tag not in (_PLAIN, None):
-                raise Unusual  # a collection or a tagged key
             key = key_node.value
-            if key in key_places or (key == "<<" and key_node.tag is _PLAIN):
-                raise Unusual  # a duplicate key (the builder words it) or a merge key
-            if key_node.style == '"' and not key.isascii() and _SURROGATE.search(key):
-                raise Unusual
+            tag = key_node.tag
+            if tag is _PLAIN:  # (only scalars are given that tag)
+                if key == "<<":
+                    raise Unusual  # a merge key
+            elif tag is not None or key_node.__class__ is not ScalarNode or (
+                    key_node.style == '"' and not key.isascii() and _SURROGATE.search(key)):
+                raise Unusual  # a tagged key, a collection as key, a lone surrogate
+            if key in key_places:
+                raise Unusual  # a duplicate key: the builder words it
             key = _intern(key)
             s, e = key_node.start_mark, key_node.end_mark
             key_places[key] = (s.line, s.column, e.line, e.column)
-            if value_node.__class__ is ScalarNode:  # most values: inline, as `value` would
+            if value_node.__class__ is ScalarNode:  # most values: read here rather than through `value`
                 s, e = value_node.start_mark, value_node.end_mark
                 last = (s.line, s.column, e.line, e.column)
-                built[key] = self.scalar(value_node, last)
+                text = value_node.value
+                if value_node.tag is _PLAIN and text and text[0] not in SPECIAL_FIRST:
+                    built[key] = text  # plain text that can only be text
+                else:
+                    built[key] = self.scalar(value_node, last)
             else:
                 built[key], last = self.value(value_node, depth)
             value_places[key] = last
@@ -197,7 +204,11 @@ class _Walker:
             if item.__class__ is ScalarNode:
                 s, e = item.start_mark, item.end_mark
                 last = (s.line, s.column, e.line, e.column)
-                built.append(self.scalar(item, last))
+                text = item.value
+                if item.tag is _PLAIN and text and text[0] not in SPECIAL_FIRST:
+                    built.append(text)
+                else:
+                    built.append(self.scalar(item, last))
             else:
                 value, last = self.value(item, depth)
                 built.append(value)

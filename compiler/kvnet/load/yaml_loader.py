@@ -37,6 +37,7 @@ __all__ = [
     "SourceFile",
     "Trap",
     "load_file",
+    "load_first",
     "load_text",
     "load_text_with",
     "resolve_plain",
@@ -62,6 +63,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     C_LOADER = False
 
 DEFAULT_MAX_BYTES = 128 * 1024 * 1024
+DEFAULT_MAX_DEPTH = 100
+DEFAULT_MAX_DOCUMENTS = 200_000
 MAX_BYTES_ENV = "KVNET_MAX_FILE_BYTES"
 _FREEZE_FROM_CHARS = 1_000_000
 
@@ -84,8 +87,8 @@ class LoadLimits:
     """Bounds that keep hostile input from exhausting time or memory."""
 
     max_bytes: int = field(default_factory=_max_bytes_from_env)
-    max_depth: int = 100
-    max_documents: int = 200_000
+    max_depth: int = DEFAULT_MAX_DEPTH
+    max_documents: int = DEFAULT_MAX_DOCUMENTS
     # Values built beyond the source's own size come only from aliases; this bounds "billion laughs".
     max_alias_values: int = 100_000
 
@@ -217,7 +220,7 @@ def load_text_with(parser_class: Any, text: str, path: str, limits: LoadLimits |
         raise _syntax_error(exc, text, path) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know of carries a mark
         raise KvnetInputError.single(f"invalid YAML: {exc}", file_span(path)) from None
-    except RecursionError:  # pragma: no cover - nothing recurses, kept as a last guard
+    except RecursionError:  # pragma: no cover - only composed.py recurses, max_depth levels: a last guard
         raise KvnetInputError.single("nesting too deep to read", file_span(path)) from None
     else:
         if gc_was_enabled and C_LOADER and parser_class is _FastParser and len(text) >= _FREEZE_FROM_CHARS:
@@ -238,6 +241,23 @@ def load_text_with(parser_class: Any, text: str, path: str, limits: LoadLimits |
 def load_text(text: str, path: str, limits: LoadLimits | None = None) -> SourceFile:
     """Load YAML or JSON text (every document) with positions. Raises KvnetInputError on bad input."""
     return load_text_with(_FastParser, text, path, limits)
+
+
+def load_first(text: str, path: str, limits: LoadLimits | None = None) -> Any:
+    """The data of the first document `load_text` would give (None when there is none), without a
+    SourceFile's bookkeeping: for YAML written inside a field, such as every VM's cloud-init networkData."""
+    if C_LOADER and len(text) < _FREEZE_FROM_CHARS and "&" not in text and not path.endswith(".json") \
+            and shallow(text):
+        try:
+            built = compose_documents(text, path, limits.max_depth if limits else DEFAULT_MAX_DEPTH,
+                                      limits.max_documents if limits else DEFAULT_MAX_DOCUMENTS,
+                                      builder.PLAIN_READINGS, builder.PLAIN_READINGS_MAX)
+        except Unusual:
+            pass  # load_text reads it (and words any error)
+        else:
+            return built[0].data if built else None
+    documents = load_text(text, path, limits).documents
+    return documents[0].data if documents else None
 
 
 def _decode(raw: bytes, path: str) -> str:

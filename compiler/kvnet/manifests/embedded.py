@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kvnet.errors import KvnetInputError
-from kvnet.load import YMap, load_text
+from kvnet.load import YMap, load_first
 from kvnet.manifests.fields import Obj, Problems
 from kvnet.manifests.jsonpos import JsonSyntaxError, parse_json
 from kvnet.manifests.positions import ScalarPlaces, SourceTexts
@@ -65,7 +65,7 @@ def read_yaml_string(value: str, span: Span, path: str, texts: SourceTexts | Non
     """
     places = texts.places(value, span) if texts is not None else ScalarPlaces(value, span, None)
     try:
-        loaded = load_text(value, span.file)
+        data = load_first(value, span.file)
     except KvnetInputError as exc:
         first = exc.problems[0] if exc.problems else None
         where = places.from_value_span(first.span) if first and first.span else span
@@ -74,6 +74,6 @@ def read_yaml_string(value: str, span: Span, path: str, texts: SourceTexts | Non
         problems.add(f"{path} cannot be read: {message}", where,
                      "fix the embedded YAML; kvnet skipped it")
         return None
-    if not loaded.documents:
+    if data is None:
         return None
-    return loaded.documents[0].data, places
+    return data, places
