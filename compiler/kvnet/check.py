@@ -124,17 +124,29 @@ def discover(paths: Sequence[Path], policy: Policy, cwd: Path) -> list[Path]:
 
 
 class DisplayNames:
-    """`display_name` for many files: each folder is resolved, and made relative, once."""
+    """`display_name` for many files: each folder is resolved, made relative and listed (for its symbolic
+    links, which display_name resolves) once."""
 
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
         self.root = cwd.resolve()
         self._prefixes: dict[str, str | None] = {}  # folder as written → "relative/folder/" (None: outside)
+        self._links: dict[str, frozenset[str] | None] = {}  # folder → names of its symlinks (None: unlisted)
+
+    def _is_link(self, folder: str, name: str, text: str) -> bool:
+        if folder not in self._links:
+            try:
+                with os.scandir(folder or ".") as listing:
+                    self._links[folder] = frozenset(e.name for e in listing if e.is_symlink())
+            except OSError:
+                self._links[folder] = None
+        links = self._links[folder]
+        return os.path.islink(text) if links is None else name in links
 
     def __call__(self, path: Path) -> str:
         text = str(path)
         folder, name = os.path.split(text)
-        if name in ("", ".", "..") or os.path.islink(text):
+        if name in ("", ".", "..") or self._is_link(folder, name, text):
             return display_name(path, self.cwd, cwd_resolved=self.root)
         if folder in self._prefixes:
             prefix = self._prefixes[folder]

@@ -25,6 +25,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from kvnet.load.builder import Built
 from kvnet.load.scalars import SPECIAL_FIRST, resolve_plain, yaml11_reading
 from kvnet.load.values import YList, YMap, make_span, place_span
+from kvnet.span import Span
 
 try:
     from yaml._yaml import CParser
@@ -39,6 +40,7 @@ _MAX_C_DEPTH = 600
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _PLAIN = "plain"  # the "tag" our resolver gives an untagged plain scalar
 _intern = sys.intern
+_tuple_new = tuple.__new__
 _new_map = YMap.__new__
 _new_list = YList.__new__
 
@@ -192,7 +194,11 @@ class _Walker:
             else:
                 built[key], last = self.value(value_node, depth)
             value_places[key] = last
-        built.span = self._span(node, last)
+        s = node.start_mark
+        if last.__class__ is tuple and not node.flow_style:  # (the common case of `_span`, inline)
+            built.span = _tuple_new(Span, (self.file, s.line + 1, s.column + 1, last[2] + 1, last[3] + 1))
+        else:
+            built.span = self._span(node, last)
         return built
 
     def sequence(self, node: Any, depth: int) -> YList:
@@ -213,7 +219,11 @@ class _Walker:
                 value, last = self.value(item, depth)
                 built.append(value)
             places.append(last)
-        built.span = self._span(node, last)
+        s = node.start_mark
+        if last.__class__ is tuple and not node.flow_style:  # (the common case of `_span`, inline)
+            built.span = _tuple_new(Span, (self.file, s.line + 1, s.column + 1, last[2] + 1, last[3] + 1))
+        else:
+            built.span = self._span(node, last)
         return built
 
     def _span(self, node: Any, last: Any) -> Any:
