@@ -170,6 +170,28 @@ def test_file_over_the_size_limit(tmp_path: Path) -> None:
     assert load_file(path, LoadLimits(max_bytes=2004)).documents[0].data["a"] == "x" * 2000
 
 
+@pytest.mark.parametrize("seen", [0, 5, 2003])
+def test_a_file_that_grew_after_its_size_was_taken_is_read_whole_up_to_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seen: int) -> None:
+    """The size is only where reading starts: what the file holds is read, never past the limit."""
+    import os as os_module
+
+    from kvnet.load import yaml_loader
+
+    path = tmp_path / "grows.yaml"
+    path.write_text("a: " + "x" * 2000 + "\n")  # 2004 bytes
+    real_fstat = os_module.fstat
+
+    def smaller(fd: int) -> os_module.stat_result:
+        info = real_fstat(fd)
+        return os_module.stat_result((info.st_mode, *info[1:6], seen, *info[7:]))
+
+    monkeypatch.setattr(yaml_loader.os, "fstat", smaller)
+    assert load_file(path).documents[0].data["a"] == "x" * 2000
+    with pytest.raises(KvnetInputError, match="over the limit of 1000"):
+        load_file(path, LoadLimits(max_bytes=1000))
+
+
 def test_size_limit_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "f.yaml"
     path.write_text("a: 123456789\n")
