@@ -28,8 +28,12 @@ class _Matcher:
     """Finds the interface (by index) a networkData entry configures."""
 
     def __init__(self, interfaces: Sequence[tuple[str, str | None]]) -> None:
-        self.names = {name: i for i, (name, _) in reversed(list(enumerate(interfaces)))}
-        self.macs = {addresses.mac(mac): i for i, (_, mac) in enumerate(interfaces) if mac}
+        self.names: dict[str, int] = {}
+        self.macs: dict[str, int] = {}
+        for i, (name, mac) in enumerate(interfaces):
+            self.names.setdefault(name, i)  # the first interface of a name
+            if mac:
+                self.macs[mac] = i  # (normalized by the caller)
         self.count = len(interfaces)
 
     def index(self, mac: str | None, *names: str | None) -> int | None:
@@ -46,7 +50,8 @@ class _Matcher:
 
 
 def static_addresses(doc: Obj, interfaces: Sequence[tuple[str, str | None]]) -> Found:
-    """index of interface → its static addresses (with their places inside the text) in networkData `doc`."""
+    """index of interface → its static addresses (with their places inside the text) in networkData `doc`;
+    `interfaces`: each interface's name and MAC (normalized, kvnet.manifests.addresses.mac)."""
     nested = doc.mapping("network")  # `network: {version: 2, ...}` is accepted too
     if nested is not None:
         doc = nested
@@ -80,12 +85,15 @@ def _netplan(doc: Obj, matcher: _Matcher, found: Found) -> None:
         match = entry.mapping("match")
         mac = match.text("macaddress") if match is not None else None
         index = matcher.index(mac, entry.text("set-name"), entry_id)
-        for item in entry.items("addresses"):
-            if isinstance(item.value, str):
-                _add(found, index, item.value, item.span, entry)
-            elif isinstance(item.value, YMap) and len(item.value) == 1:  # netplan: {"10.0.0.5/24": {lifetime}}
-                key = next(iter(item.value))
-                _add(found, index, key, item.value.key_span(key), entry)
+        written = entry.sequence("addresses")
+        if written is None:
+            continue
+        for i, value in enumerate(written):
+            if isinstance(value, str):
+                _add(found, index, value, written.item_span(i), entry)
+            elif isinstance(value, YMap) and len(value) == 1:  # netplan: {"10.0.0.5/24": {lifetime}}
+                key = next(iter(value))
+                _add(found, index, key, value.key_span(key), entry)
 
 
 def _v1(doc: Obj, matcher: _Matcher, found: Found) -> None:

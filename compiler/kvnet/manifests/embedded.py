@@ -12,7 +12,7 @@ from typing import Any
 
 from kvnet.errors import KvnetInputError
 from kvnet.load import YMap, load_first
-from kvnet.manifests.fields import Obj, Problems
+from kvnet.manifests.fields import Obj
 from kvnet.manifests.jsonpos import JsonSyntaxError, parse_json
 from kvnet.manifests.positions import ScalarPlaces, SourceTexts
 from kvnet.span import Span
@@ -55,14 +55,16 @@ def read_json_field(obj: Obj, key: str, texts: SourceTexts) -> Embedded | None:
     return Embedded(data, span)
 
 
-def read_yaml_string(value: str, span: Span, path: str, texts: SourceTexts | None, problems: Problems
-                     ) -> tuple[Any, ScalarPlaces] | None:
-    """YAML written inside a string (cloud-init networkData); None if unreadable (a problem is recorded).
+def read_yaml_string(source: Obj, key: str, value: str, texts: SourceTexts | None) -> tuple[Obj, ScalarPlaces] | None:
+    """YAML written inside the string `value` of `source[key]` (cloud-init networkData, or its base64
+    decoded): its first document as an Obj whose path is the field's, or None if there is none or it is
+    unreadable (a problem is recorded).
 
     The data keeps spans inside the string: `places.from_value_span` turns the few that are used into
     places in the manifest (relocating every span of every VM's networkData would cost more than reading
     it). Without `texts` (text not written as such, e.g. decoded base64) every place is the field's.
     """
+    span = source.at(key)
     places = texts.places(value, span) if texts is not None else ScalarPlaces(value, span, None)
     try:
         data = load_first(value, span.file)
@@ -71,9 +73,9 @@ def read_yaml_string(value: str, span: Span, path: str, texts: SourceTexts | Non
         where = places.from_value_span(first.span) if first and first.span else span
         # the loader's "at line N column M" counts inside the string; the span already says where
         message = _INNER_PLACE.sub("", first.message if first else str(exc))
-        problems.add(f"{path} cannot be read: {message}", where,
-                     "fix the embedded YAML; kvnet skipped it")
+        source.problems.add(f"{source.sub(key)} cannot be read: {message}", where,
+                            "fix the embedded YAML; kvnet skipped it")
         return None
-    if data is None:
+    if not isinstance(data, YMap):
         return None
-    return data, places
+    return source.embedded(key, data), places

@@ -101,6 +101,10 @@ class Obj:
         child.problems = self.problems
         return child
 
+    def embedded(self, key: str, data: YMap) -> Obj:
+        """The mapping read from the string at `key` (YAML inside a field): its path is the field's."""
+        return self._child(data, key)
+
     @property
     def path(self) -> str:
         """Where this mapping is in the object, as messages name it (`spec.template.spec.networks[1]`)."""
@@ -178,6 +182,11 @@ class Obj:
 
     def text_or_int(self, key: str) -> str | int | None:
         value: str | int | None = self._typed(key, (str, int), "a string or an integer")
+        return value
+
+    def sequence(self, key: str) -> YList | None:
+        """The list under `key` itself, for readers that index it (None when absent or not a list)."""
+        value: YList | None = self._typed(key, YList, "a list")
         return value
 
     def items(self, key: str) -> list[Item]:

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from kvnet.load import YMap
 from kvnet.manifests import addresses
 from kvnet.manifests.cloudinit import static_addresses
 from kvnet.manifests.context import Meta, ReadContext
@@ -233,27 +232,22 @@ def _cloud_init(volumes: list[Obj], pairs: list[_Pair | Interface], out: Collect
             if any(source.has(k) for k in ("networkData", "networkDataBase64", "networkDataSecretRef")):
                 out.set("cloud_init_network", True, volume.at(key))
             parsed = _network_data(source, ctx)
-            if parsed is None or not isinstance(parsed[0], YMap):
+            if parsed is None:
                 return {}
-            data, places, path = parsed
+            document, places = parsed
             before = len(ctx.problems.items)
-            named = [(p.name, p.mac) for p in pairs]
-            found = static_addresses(Obj(data, path, ctx.problems), named)
+            found = static_addresses(document, [(p.name, p.mac) for p in pairs])
             ctx.problems.relocate_since(before, places.from_value_span)
-            return {index: [(address, places.from_value_span(span)) for address, span in written]
-                    for index, written in found.items()}
+            place = places.from_value_span
+            return {index: [(address, place(span)) for address, span in written] for index, written in found.items()}
     return {}  # KubeVirt allows one cloud-init volume: the first one found is read
 
 
-def _network_data(source: Obj, ctx: ReadContext) -> tuple[Any, ScalarPlaces, str] | None:
+def _network_data(source: Obj, ctx: ReadContext) -> tuple[Obj, ScalarPlaces] | None:
     """The networkData document, when it may configure addresses (a text without "address" cannot)."""
     text = source.text("networkData")
     if text is not None:
-        if "address" not in text:
-            return None
-        path = source.sub("networkData")
-        parsed = read_yaml_string(text, source.at("networkData"), path, ctx.texts, ctx.problems)
-        return (*parsed, path) if parsed is not None else None
+        return read_yaml_string(source, "networkData", text, ctx.texts) if "address" in text else None
     encoded = source.text("networkDataBase64")
     if encoded is None:
         return None
@@ -263,9 +257,7 @@ def _network_data(source: Obj, ctx: ReadContext) -> tuple[Any, ScalarPlaces, str
         source.problems.add(f"{source.sub('networkDataBase64')} is not base64 of UTF-8 text",
                             source.at("networkDataBase64"))
         return None
-    path = source.sub("networkDataBase64")
-    parsed = read_yaml_string(decoded, source.at("networkDataBase64"), path, None, ctx.problems)
-    return (*parsed, path) if parsed is not None else None
+    return read_yaml_string(source, "networkDataBase64", decoded, None)
 
 
 def _resources(domain: Obj) -> Resources | None:
