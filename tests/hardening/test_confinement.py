@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import io
 import json
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -89,8 +90,16 @@ def _opened_files(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
             opened.append(Path(file).resolve())  # now: the working folder changes back later
         return real_open(file, *args, **kwargs)
 
+    real_os_open = os.open
+
+    def recording_os_open(file: Any, *args: Any, **kwargs: Any) -> Any:  # the loader reads files this way
+        if isinstance(file, str | Path):
+            opened.append(Path(file).resolve())
+        return real_os_open(file, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", recording_open)
     monkeypatch.setattr(io, "open", recording_open)
+    monkeypatch.setattr(os, "open", recording_os_open)
     return opened
 
 
