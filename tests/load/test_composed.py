@@ -119,6 +119,14 @@ def test_deep_or_long_lined_texts_are_not_composed(monkeypatch: pytest.MonkeyPat
     assert not composes("[" * 5000 + "]" * 5000, monkeypatch)
 
 
+def test_large_texts_are_read_by_the_builder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Composing holds a whole node tree at once: a large file (a 50k-VM site) streams through the builder."""
+    large = "".join(f"- name: vm-{i}\n" for i in range(60_000))
+    assert len(large) >= yaml_loader._COMPOSE_BELOW_CHARS
+    assert not composes(large, monkeypatch)
+    assert composes(large[:10_000], monkeypatch)
+
+
 # Nested values written in every block and flow style PyYAML can write (with indentation 1, the tightest):
 # whatever the style, `shallow` never claims a depth below the real one.
 NESTED = st.recursive(

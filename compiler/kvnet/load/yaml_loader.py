@@ -67,6 +67,9 @@ DEFAULT_MAX_DEPTH = 100
 DEFAULT_MAX_DOCUMENTS = 200_000
 MAX_BYTES_ENV = "KVNET_MAX_FILE_BYTES"
 _FREEZE_FROM_CHARS = 1_000_000
+# Composing holds a file's whole node tree at once (~30 MiB for a 1.5 MB site file), for no gain in speed on
+# a file that large: only smaller texts (every manifest, in practice) are composed.
+_COMPOSE_BELOW_CHARS = 500_000
 
 
 def _max_bytes_from_env() -> int:
@@ -203,7 +206,8 @@ def load_text_with(parser_class: Any, text: str, path: str, limits: LoadLimits |
     gc.disable()
     try:
         built = None
-        if compose and parser_class is _FastParser and C_LOADER and "&" not in parse_text and shallow(parse_text):
+        if compose and parser_class is _FastParser and C_LOADER and len(text) < _COMPOSE_BELOW_CHARS \
+                and "&" not in parse_text and shallow(parse_text):
             # no anchors (so no aliases to share and count) and provably shallow: libyaml composes in C
             try:
                 built = compose_documents(parse_text, path, limits.max_depth, limits.max_documents,
@@ -246,7 +250,7 @@ def load_text(text: str, path: str, limits: LoadLimits | None = None) -> SourceF
 def load_first(text: str, path: str, limits: LoadLimits | None = None) -> Any:
     """The data of the first document `load_text` would give (None when there is none), without a
     SourceFile's bookkeeping: for YAML written inside a field, such as every VM's cloud-init networkData."""
-    if C_LOADER and len(text) < _FREEZE_FROM_CHARS and "&" not in text and not path.endswith(".json") \
+    if C_LOADER and len(text) < _COMPOSE_BELOW_CHARS and "&" not in text and not path.endswith(".json") \
             and shallow(text):
         try:
             built = compose_documents(text, path, limits.max_depth if limits else DEFAULT_MAX_DEPTH,
