@@ -25,7 +25,7 @@ install_go_tool kubectl-validate sigs.k8s.io/kubectl-validate@v0.0.4
 
 status=0
 echo "== ruff"; python -m ruff check compiler tests benchmarks || status=1
-echo "== mypy"; python -m mypy || status=1
+echo "== mypy"; python -m mypy || status=1  # compiler/kvnet, tests/ and benchmarks/ ([tool.mypy] files)
 echo "== pytest"
 # a private base folder: other pytest runs on the machine prune the shared one
 python -m pytest --basetemp="$(mktemp -d /tmp/kvnet-pytest.XXXXXX)" "$@"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+import emit_sites
+import toolcheck
 from kvnet.emit.bundle import Bundle, compile_site
 from kvnet.load import load_file
 from kvnet.model import Site
@@ -22,28 +21,12 @@ SCHEMAS = SHARED / "upstream-schemas"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
-def _load_by_path(name: str, path: Path) -> ModuleType:
-    """A helper module loaded by path (pytest runs with --import-mode=importlib; tests/ is not on sys.path)."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-emit_sites = _load_by_path("kvnet_tests_emit_sites", Path(__file__).resolve().parent / "emit_sites.py")
-
-
 def sample_site(name: str) -> Site:
     """A sample by name: `minimal`/`full` are the site files in samples/; `model-*` are built in emit_sites.py."""
     if name == "model-full":
-        site: Site = emit_sites.full_site()
-        return site
+        return emit_sites.full_site()
     if name == "model-minimal":
-        site = emit_sites.minimal_site()
-        return site
+        return emit_sites.minimal_site()
     return read_site(load_file(REPO / "samples" / name / "site.yaml").documents[0])
 
 
@@ -68,9 +51,7 @@ def load_sample() -> Callable[[str], Site]:
 @pytest.fixture
 def require_tool() -> Callable[..., str]:
     """toolcheck.require_tool: the tool's path, or a skip (a failure under CI=true) when it is missing."""
-    toolcheck = _load_by_path("kvnet_tests_toolcheck", REPO / "tests" / "toolcheck.py")
-    found: Callable[..., str] = toolcheck.require_tool
-    return found
+    return toolcheck.require_tool
 
 
 @pytest.fixture

@@ -5,19 +5,16 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
-import sys
 from typing import Any
 
 import pytest
 
+import emit_sites
 from kvnet.emit.bundle import Bundle, compile_site, render_stream
 from kvnet.emit.cloudinit import INLINE_LIMIT
 from kvnet.emit.common import Addresses
 from kvnet.errors import KvnetInputError
 from kvnet.model import Interface, Network, Site, Vm
-
-# emit_sites.py, loaded by path in conftest.py (tests/ is not on sys.path with --import-mode=importlib)
-emit_sites: Any = sys.modules["kvnet_tests_emit_sites"]
 
 
 def find(bundle: Bundle, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:

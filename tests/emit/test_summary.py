@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+import emit_sites
 from kvnet.emit.bundle import compile_site
 from kvnet.emit.summary import summarize, summary_text
 from kvnet.model import Site
-
-emit_sites: Any = sys.modules["kvnet_tests_emit_sites"]
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from generate import Shape, site_text  # benchmarks/generate.py (benchmarks/ is on pytest's pythonpath)
+
 from kvnet_hardening_cli import kvnet
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import Shape, site_text  # noqa: E402
 
 
 def test_the_generated_site_and_manifests_are_free_of_errors(bench_site: Path) -> None:

@@ -123,7 +123,8 @@ def _write(path: Path, text: str) -> Path:
 
 def reference_services(site: Site) -> list[Any]:
     """emit.services.services as it was: each VM's exposures judged against every Service so far."""
-    from kvnet.emit.services import ServicePort, _exposes, _vm_service
+    from kvnet.emit.services import _exposes, _vm_service
+    from kvnet.model import ServicePort
 
     result = [s for s in site.services if s.origin == "site"]
     for vm in site.vms:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kvnet_tests_integration_support import REPO, line_of, run_kvnet
+
+from integration_support import REPO, line_of, run_kvnet
 
 APP_SOURCE_PATH = "clusters/lab"
 
@@ -283,7 +284,7 @@ spec:
 
 @pytest.mark.tool
 def test_sidecar_patch_builds_with_kustomize(tmp_path: Path) -> None:
-    from kvnet_tests_integration_support import require_tool
+    from toolcheck import require_tool
 
     kustomize = require_tool("kustomize", "go install sigs.k8s.io/kustomize/kustomize/v5@v5.7.1")
     (tmp_path / "repo-server.yaml").write_text(UPSTREAM_REPO_SERVER, encoding="utf-8")

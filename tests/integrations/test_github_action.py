@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kvnet_tests_action_runner import ActionRun, CompositeRunner, parse_github_output
-from kvnet_tests_integration_support import REPO, line_of, require_tool
+
+from action_runner import ActionRun, CompositeRunner, parse_github_output
+from integration_support import REPO, line_of
+from toolcheck import require_tool
 
 SITE = "clusters/lab/site.yaml"
 

@@ -159,7 +159,7 @@ def _mermaid_modules() -> Path:
     import os
     import subprocess
 
-    from kvnet_tests_integration_support import require_tool
+    from toolcheck import require_tool
 
     require_tool("node", "apt-get install nodejs")
     npm = require_tool("npm", "apt-get install npm")
@@ -183,10 +183,10 @@ def test_real_mermaid_parses_the_drawings(tmp_path: Path, graph: SiteGraph) -> N
     import os
     import subprocess
 
-    from kvnet_tests_integration_support import REPO, require_tool
-
+    from integration_support import REPO
     from kvnet.load import load_file
     from kvnet.site import read_site
+    from toolcheck import require_tool
 
     modules = _mermaid_modules()
     files = {"hand-built": export_graph(graph, "mermaid"), "expanded": export_graph(graph, "mermaid", expand=True)}
@@ -217,7 +217,7 @@ def test_real_mermaid_parses_the_drawings(tmp_path: Path, graph: SiteGraph) -> N
 
 
 def test_graph_command_draws_a_site_and_its_compiled_manifests(tmp_path: Path) -> None:
-    from kvnet_tests_integration_support import MINIMAL_SITE, run_kvnet
+    from integration_support import MINIMAL_SITE, run_kvnet
 
     site = run_kvnet(["graph", str(MINIMAL_SITE), "--format", "json"], cwd=tmp_path)
     assert site.returncode == 0, site.stderr
@@ -235,7 +235,7 @@ def test_graph_command_draws_a_site_and_its_compiled_manifests(tmp_path: Path) -
 
 
 def test_graph_command_draws_a_site_with_conflicts_but_not_an_unusable_one(tmp_path: Path) -> None:
-    from kvnet_tests_integration_support import duplicate_ip_site_text, good_site_text, line_of, run_kvnet
+    from integration_support import duplicate_ip_site_text, good_site_text, line_of, run_kvnet
 
     (tmp_path / "conflict.yaml").write_text(duplicate_ip_site_text(), encoding="utf-8")
     drawn = run_kvnet(["graph", "conflict.yaml"], cwd=tmp_path)

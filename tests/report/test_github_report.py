@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,9 +12,7 @@ from kvnet.findings import Finding, Related, Severity
 from kvnet.report import render
 from kvnet.report.github import escape_data, escape_property
 from kvnet.span import Span
-
-if TYPE_CHECKING:  # conftest is not importable at run time under --import-mode=importlib
-    from conftest import Sample
+from report_sample import Sample
 
 _COMMAND = re.compile(r"^::(?P<name>[a-z]+) (?P<props>[^:]*)::(?P<message>.*)$")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jsonschema
 
@@ -12,9 +11,7 @@ from kvnet.findings import Finding, Severity
 from kvnet.report import render
 from kvnet.report.json import JSON_REPORT_SCHEMA
 from kvnet.span import Span
-
-if TYPE_CHECKING:  # conftest is not importable at run time under --import-mode=importlib
-    from conftest import Sample
+from report_sample import Sample
 
 
 def test_report_fits_the_documented_schema(sample: Sample) -> None:

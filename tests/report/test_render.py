@@ -10,10 +10,9 @@ import pytest
 from kvnet.report import FORMATS, RENDERERS, render
 from kvnet.report.base import Renderer, relative_path, span_end
 from kvnet.span import Span
+from report_sample import Sample
 
-if TYPE_CHECKING:  # conftest is not importable at run time under --import-mode=importlib
-    from conftest import Sample
-
+if TYPE_CHECKING:
     from kvnet.rules.registry import Rule
 
 

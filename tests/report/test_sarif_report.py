@@ -14,10 +14,9 @@ import pytest
 from kvnet.findings import Finding, Related, Severity
 from kvnet.report import render
 from kvnet.span import Span
+from report_sample import Sample
 
-if TYPE_CHECKING:  # conftest is not importable at run time under --import-mode=importlib
-    from conftest import Sample
-
+if TYPE_CHECKING:
     from kvnet.rules.registry import Rule
 
 

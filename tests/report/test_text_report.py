@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,9 +12,7 @@ from kvnet.findings import Finding, Related, Severity
 from kvnet.report import render
 from kvnet.report.text import caret_line
 from kvnet.span import Span
-
-if TYPE_CHECKING:  # conftest is not importable at run time under --import-mode=importlib
-    from conftest import Sample
+from report_sample import Sample
 
 GOLDEN = Path(__file__).parent / "golden" / "text-representative.txt"
 

@@ -1,4 +1,4 @@
-"""Shared helpers of the refs/sriov/kubevirt/migration/nncp/gitops rule tests (loaded by path).
+"""Shared helpers of the refs/sriov/kubevirt/migration/nncp/gitops rule tests (imported by name).
 
 Sites are checked in memory; manifests go through a real file in a temporary folder, because the manifests
 front end reads a file's text back (by its display name) to place findings inside embedded CNI JSON.

@@ -1,8 +1,5 @@
-"""Helpers of the integration tests: the repository, the real kvnet command, good and broken sites.
-
-conftest.py registers this module as `kvnet_tests_integration_support` (tests/ is not on sys.path under
---import-mode=importlib), so test modules import from that name.
-"""
+"""Helpers of the integration tests (tests/integrations): the repository, the real kvnet command, good and
+broken sites."""
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 MINIMAL_SITE = REPO / "samples" / "minimal" / "site.yaml"
 
 
@@ -50,17 +47,3 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
     """1-based line number of the `occurrence`-th line containing `needle`."""
     hits = [n for n, line in enumerate(text.splitlines(), 1) if needle in line]
     return hits[occurrence - 1]
-
-
-def require_tool(name: str, how: str = "") -> str:
-    """tests/toolcheck.py's require_tool: the tool's path, or a skip (a failure under CI=true)."""
-    import importlib.util
-
-    module_name = "kvnet_tests_toolcheck"
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(module_name, REPO / "tests" / "toolcheck.py")
-        assert spec and spec.loader
-        sys.modules[module_name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[module_name])
-    found: str = sys.modules[module_name].require_tool(name, how)
-    return found
