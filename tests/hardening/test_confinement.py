@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kvnet_hardening_cli import assert_clean_failure, kvnet
 
 from kvnet.site import site_schema
+from kvnet_hardening_cli import assert_clean_failure, kvnet
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "samples" / "minimal" / "site.yaml"

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kvnet_hardening_mutations import mutations, paths
 
 from kvnet.load import load_file, to_plain
 from kvnet.site import schema as site_schema_module
 from kvnet.site.fastschema import Unsupported, compile_schema, equal
+from kvnet_hardening_mutations import mutations, paths
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kvnet_hardening_cli import assert_clean_failure, kvnet
 
 from kvnet.emit.bundle import compile_site, render_stream
 from kvnet.load import load_file
 from kvnet.site import read_site
+from kvnet_hardening_cli import assert_clean_failure, kvnet
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = [(ROOT / "samples" / name / "site.yaml").read_text() for name in ("minimal", "full")]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from kvnet_hardening_cli import assert_clean_failure, kvnet
 
 ROOT = Path(__file__).resolve().parents[2]

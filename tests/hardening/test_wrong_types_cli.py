@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 import yaml
-from kvnet_hardening_cli import assert_clean_failure, kvnet
-from kvnet_hardening_mutations import mutations
 
 from kvnet.emit.bundle import compile_site
 from kvnet.load import load_file, to_plain
 from kvnet.site import read_site
+from kvnet_hardening_cli import assert_clean_failure, kvnet
+from kvnet_hardening_mutations import mutations
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL = ROOT / "samples" / "full" / "site.yaml"
