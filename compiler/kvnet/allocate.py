@@ -54,7 +54,19 @@ class Need:
     def unwritten(self) -> list[str]:
         """What only the lock can give it: "mac", and the subnets (as text) the site writes no address for."""
         missing = ["mac"] if self.mac and self.site_mac is None else []
-        return missing + ([str(s) for s in self.subnets] if not self.iface.ips else [])
+        written = self.written_subnets()
+        return missing + [str(s) for s in self.subnets if s not in written]
+
+    def written_subnets(self) -> set[IPNetwork]:
+        """The static subnets the site writes this interface's address in itself (the site wins there; a
+        dual-stack network whose site writes only the IPv4 address still gets its IPv6 one from the lock).
+        An address in none of them (a mistake the IP rules report) counts for every subnet of its family."""
+        covered: set[IPNetwork] = set()
+        for ip in self.iface.ips:
+            family = [s for s in self.subnets if s.version == ip.version]
+            inside = [s for s in family if ip.ip in s]
+            covered.update(inside or family)
+        return covered
 
     @property
     def site_mac(self) -> str | None:
@@ -199,11 +211,10 @@ def _keep(run: _Run, need: Need, old: LockEntry | None) -> LockEntry:
         run.taken_macs.add(value)
     if not need.subnets:
         return LockEntry(need.network, mac)
-    if need.iface.ips:
-        return LockEntry(need.network, mac, need.iface.ips)
-    kept = []
+    kept = list(need.iface.ips)  # what the site writes, then the lock's addresses in the other subnets
+    written = need.written_subnets()
     for ip in old.ips if old is not None else ():
-        if run.valid_locked_ip(need, ip):
+        if ip.network not in written and ip not in kept and run.valid_locked_ip(need, ip):
             run.kept_ips[ip.version].add(int(ip.ip))
             run.taken_ips[ip.version].add(int(ip.ip))
             kept.append(ip)
@@ -231,9 +242,10 @@ def _fill(run: _Run, need: Need, entry: LockEntry) -> LockEntry:
         elif pool is not None:
             run.exhausted.setdefault(pool.name, []).append(name)
     net = run.site.network(need.network, need.key[0])
-    if net is not None and not need.iface.ips:
+    if net is not None:
+        written = need.written_subnets()
         for subnet in need.subnets:
-            if any(ip.network == subnet for ip in ips):
+            if subnet in written or any(ip.network == subnet for ip in ips):
                 continue
             pool = run.ip_pool(net, subnet)
             value = pool.take()

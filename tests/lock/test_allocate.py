@@ -12,7 +12,7 @@ from kvnet.allocate import allocate, needs
 from kvnet.allocate_pools import next_assignable_mac
 from kvnet.errors import KvnetInputError
 from kvnet.lockfile import Lock, LockEntry, Released
-from kvnet.model import AddressRange, Node, mac_to_int
+from kvnet.model import AddressRange, Network, Node, mac_to_int
 
 
 def ip(text: str) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
@@ -89,6 +89,48 @@ def test_ipv6_and_dual_stack_get_one_address_per_subnet() -> None:
                                                        ipaddress.ip_network("fd00:110::/64")))
     lock = allocate(S.site([S.vm("a", ("prod", "prod"))], [net]))
     assert lock.entries["web", "a", "prod"].ips == (ip("10.110.0.2/24"), ip("fd00:110::1/64"))
+
+
+def dual_stack() -> Network:
+    return dataclasses.replace(S.static_net(), subnets=(ipaddress.ip_network("10.110.0.0/24"),
+                                                        ipaddress.ip_network("fd00:110::/64")))
+
+
+def test_dual_stack_with_only_one_family_written_gets_the_other_from_the_lock() -> None:
+    net = dual_stack()
+    written = S.vm("a", ("prod", "prod"), ips=(ip("10.110.0.50/24"),))
+    site = S.site([written, S.vm("b", ("prod", "prod"))], [net])
+    need_a, need_b = needs(site)
+    assert need_a.unwritten() == ["mac", "fd00:110::/64"]  # the IPv4 address is the site's
+    assert need_b.unwritten() == ["mac", "10.110.0.0/24", "fd00:110::/64"]
+    lock = allocate(site)
+    assert lock.entries["web", "a", "prod"].ips == (ip("10.110.0.50/24"), ip("fd00:110::1/64"))
+    assert lock.entries["web", "b", "prod"].ips == (ip("10.110.0.2/24"), ip("fd00:110::2/64"))
+    assert allocate(site, lock) == lock  # stable
+    # writing the IPv6 address too: the site's value replaces the lock's, which is released
+    both = S.vm("a", ("prod", "prod"), ips=(ip("10.110.0.50/24"), ip("fd00:110::99/64")))
+    again = allocate(S.site([both, S.vm("b", ("prod", "prod"))], [net]), lock)
+    assert again.entries["web", "a", "prod"].ips == (ip("10.110.0.50/24"), ip("fd00:110::99/64"))
+    assert [r.ips for r in again.released] == [(ip("fd00:110::1/64"),)]
+
+
+def test_dual_stack_lock_without_the_other_family_is_reported_and_compile_emits_both() -> None:
+    from kvnet.emit.common import addresses
+    from kvnet.lockfile import allocations
+    from kvnet.rules.lock import lock_problems
+
+    written = S.vm("a", ("prod", "prod"), ips=(ip("10.110.0.50/24"),))
+    site = S.site([written], [dual_stack()])
+    lock = allocate(site)
+    assert lock_problems(site, lock) == {"LOCK-01": [], "LOCK-02": [], "LOCK-03": []}
+    entry = lock.entries["web", "a", "prod"]
+    assert addresses(written, written.interfaces[0], allocations(lock)).ips == entry.ips  # both families
+    only_v4 = Lock(lock.site, {("web", "a", "prod"): dataclasses.replace(entry, ips=(ip("10.110.0.50/24"),))})
+    assert [p.message for p in lock_problems(site, only_v4)["LOCK-01"]] == [
+        "the lock's entry for web/a/prod has no address in subnet fd00:110::/64"]
+    without_site_v4 = Lock(lock.site, {("web", "a", "prod"): dataclasses.replace(entry, ips=(ip("fd00:110::1/64"),))})
+    assert [p.message for p in lock_problems(site, without_site_v4)["LOCK-02"]] == [
+        "web/a/prod has 10.110.0.50/24 in the site, but the lock holds fd00:110::1/64"]
 
 
 def test_values_written_in_the_site_win_and_are_recorded() -> None:

@@ -168,21 +168,21 @@ def _compare(need: Need, entry: LockEntry, kept: LockEntry,
         else:
             wrong.append((f"the lock's MAC {entry.mac} for {name} is no longer free: it lies in the KubeMacPool "
                           "range, or the site or another entry uses it", need.span, related("mac")))
-    if need.subnets and need.iface.ips:
-        if set(entry.ips) != set(need.iface.ips):
-            shown = ", ".join(ip.with_prefixlen for ip in entry.ips) or "none"
-            wrong.append((f"{name} has {', '.join(ip.with_prefixlen for ip in need.iface.ips)} in the site, but "
-                          f"the lock holds {shown}", need.iface.at("ips") if "ips" in need.iface.spans
-                          else need.iface.at("ip"), related("ip")))
+    if need.subnets and need.iface.ips and not set(need.iface.ips) <= set(entry.ips):
+        shown = ", ".join(ip.with_prefixlen for ip in entry.ips) or "none"
+        wrong.append((f"{name} has {', '.join(ip.with_prefixlen for ip in need.iface.ips)} in the site, but "
+                      f"the lock holds {shown}", need.iface.at("ips") if "ips" in need.iface.spans
+                      else need.iface.at("ip"), related("ip")))
     elif need.subnets:
         for ip in entry.ips:
             if ip not in kept.ips:
                 wrong.append((f"the lock's address {ip.with_prefixlen} for {name} is not free on network "
                               f"{need.network}: outside its static subnets, reserved by the site (gateway, excluded "
-                              "or dynamic range, an address written elsewhere) or held by another entry",
-                              need.span, related("ip")))
+                              "or dynamic range, an address written elsewhere, the interface's own address in that "
+                              "subnet) or held by another entry", need.span, related("ip")))
+        written = need.written_subnets()
         for subnet in need.subnets if not need.optional else ():
-            if not any(ip.network == subnet for ip in entry.ips):
+            if subnet not in written and not any(ip.network == subnet for ip in entry.ips):
                 missing.append(f"the lock's entry for {name} has no address in subnet {subnet}")
     return missing, wrong
 
