@@ -38,7 +38,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 # (LoadLimits.max_depth) is far below it, so no document the builder accepts is refused for depth here.
 _MAX_C_DEPTH = 600
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_PLAIN = "plain"  # the "tag" our resolver gives an untagged plain scalar
+_PLAIN = object()  # the "tag" our resolver gives an untagged plain scalar (no text a tag could be)
 _intern = sys.intern
 _tuple_new = tuple.__new__
 _new_map = YMap.__new__
@@ -70,7 +70,7 @@ if HAVE_LIBYAML:
         """libyaml's composer with a resolver that only tells untagged plain scalars from the rest (we
         resolve those ourselves, the YAML 1.2 way); PyYAML's regex resolver would be most of its time."""
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str | None:
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> object | None:
             return _PLAIN if kind is ScalarNode and implicit[0] else None
 
         def descend_resolver(self, current_node: Any, current_index: Any) -> None:
