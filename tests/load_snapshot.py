@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from kvnet.errors import KvnetInputError
 from kvnet.load import SourceFile, YList, YMap
 
 
@@ -22,3 +24,11 @@ def snapshot(value: Any) -> Any:
 def source_snapshot(source: SourceFile) -> Any:
     return [(d.index, d.span, snapshot(d.data), [(t.span, t.text, t.yaml11_reading) for t in d.traps])
             for d in source.documents]
+
+
+def load_outcome(load: Callable[[], SourceFile]) -> Any:
+    """Everything a load gives: ("ok", its snapshot), or ("error", each problem in full)."""
+    try:
+        return "ok", source_snapshot(load())
+    except KvnetInputError as exc:
+        return "error", [(p.message, p.span, p.hint, p.related) for p in exc.problems]

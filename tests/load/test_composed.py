@@ -19,7 +19,7 @@ from kvnet.load import C_LOADER, LoadLimits, load_first, load_text, yaml_loader
 from kvnet.load import composed as composed_module
 from kvnet.load.composed import _MAX_C_DEPTH, shallow
 from kvnet.load.yaml_loader import load_text_with
-from load_snapshot import snapshot, source_snapshot
+from load_snapshot import load_outcome, snapshot
 
 if C_LOADER:  # libyaml's parser (PyYAML's wheels have it); without it this module's tests skip
     from yaml._yaml import CParser
@@ -31,10 +31,7 @@ UPSTREAM = REPO.parent / "shared" / "upstream-examples"
 
 
 def outcome(text: str, path: str = "f.yaml", *, compose: bool, limits: LoadLimits | None = None) -> Any:
-    try:
-        return "ok", source_snapshot(load_text_with(CParser, text, path, limits, compose=compose))
-    except KvnetInputError as exc:
-        return "error", [(p.message, p.span, p.hint, p.related) for p in exc.problems]
+    return load_outcome(lambda: load_text_with(CParser, text, path, limits, compose=compose))
 
 
 def composes(text: str, monkeypatch: pytest.MonkeyPatch) -> bool:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kvnet.errors import KvnetInputError
 from kvnet.load import C_LOADER, LoadLimits, SourceFile, YList, YMap, load_file, load_text, to_plain
 from kvnet.load.yaml_loader import PythonParser, load_text_with
-from load_snapshot import source_snapshot
+from load_snapshot import load_outcome
 
 
 def _fast_parser() -> type[Any]:
@@ -65,10 +65,7 @@ def load_fallback(text: str, path: str, limits: LoadLimits) -> SourceFile:
 
 
 def outcome(text: str, *, compose: bool) -> Any:
-    try:
-        return source_snapshot(load_text_with(CParser, text, "fuzz.yaml", SMALL, compose=compose))
-    except KvnetInputError as exc:
-        return [(p.message, p.span, p.hint, p.related) for p in exc.problems]
+    return load_outcome(lambda: load_text_with(CParser, text, "fuzz.yaml", SMALL, compose=compose))
 
 
 def check(text: str) -> None:

@@ -15,6 +15,7 @@ import yaml
 from kvnet.errors import KvnetInputError
 from kvnet.load import C_LOADER, SourceFile, load_text, to_plain
 from kvnet.load.yaml_loader import PythonParser, load_text_with
+from load_snapshot import load_outcome
 
 if C_LOADER:  # libyaml's parser (PyYAML's wheels have it); without it this module's tests skip
     from yaml._yaml import CParser
@@ -81,20 +82,12 @@ def both(text: str, name: str, snap: Snapshot) -> tuple[Any, Any]:
             results.append(("ok", snap(load(text, name))))
         except KvnetInputError as exc:
             results.append(("error", [p.span.line if p.span else None for p in exc.problems]))
-    assert outcome(load_text, text, name, snap) == outcome(events, text, name, snap)
+    assert load_outcome(lambda: load_text(text, name)) == load_outcome(lambda: events(text, name))
     return results[0], results[1]
 
 
 def events(text: str, name: str) -> SourceFile:
     return load_text_with(CParser, text, name, compose=False)
-
-
-def outcome(load: Callable[[str, str], SourceFile], text: str, name: str, snap: Snapshot) -> Any:
-    """Everything a load gives: the snapshot, or each problem in full."""
-    try:
-        return "ok", snap(load(text, name))
-    except KvnetInputError as exc:
-        return "error", [(p.message, p.span, p.hint, p.related) for p in exc.problems]
 
 
 @pytest.mark.parametrize("text", SNIPPETS)

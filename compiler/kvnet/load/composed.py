@@ -25,7 +25,6 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from kvnet.load.builder import Built
 from kvnet.load.scalars import SPECIAL_FIRST, resolve_plain, yaml11_reading
 from kvnet.load.values import YList, YMap, make_span, place_span
-from kvnet.span import Span
 
 try:
     from yaml._yaml import CParser
@@ -40,7 +39,6 @@ _MAX_C_DEPTH = 600
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _PLAIN = object()  # the "tag" our resolver gives an untagged plain scalar (no text a tag could be)
 _intern = sys.intern
-_tuple_new = tuple.__new__
 _new_map = YMap.__new__
 _new_list = YList.__new__
 
@@ -183,22 +181,9 @@ class _Walker:
             key = _intern(key)
             s, e = key_node.start_mark, key_node.end_mark
             key_places[key] = (s.line, s.column, e.line, e.column)
-            if value_node.__class__ is ScalarNode:  # most values: read here rather than through `value`
-                s, e = value_node.start_mark, value_node.end_mark
-                last = (s.line, s.column, e.line, e.column)
-                text = value_node.value
-                if value_node.tag is _PLAIN and text and text[0] not in SPECIAL_FIRST:
-                    built[key] = text  # plain text that can only be text
-                else:
-                    built[key] = self.scalar(value_node, last)
-            else:
-                built[key], last = self.value(value_node, depth)
+            built[key], last = self.value(value_node, depth)
             value_places[key] = last
-        s = node.start_mark
-        if last.__class__ is tuple and not node.flow_style:  # (the common case of `_span`, inline)
-            built.span = _tuple_new(Span, (self.file, s.line + 1, s.column + 1, last[2] + 1, last[3] + 1))
-        else:
-            built.span = self._span(node, last)
+        built.span = self._span(node, last)
         return built
 
     def sequence(self, node: Any, depth: int) -> YList:
@@ -207,23 +192,10 @@ class _Walker:
         built.item_places = places
         last: Any = None
         for item in node.value:
-            if item.__class__ is ScalarNode:
-                s, e = item.start_mark, item.end_mark
-                last = (s.line, s.column, e.line, e.column)
-                text = item.value
-                if item.tag is _PLAIN and text and text[0] not in SPECIAL_FIRST:
-                    built.append(text)
-                else:
-                    built.append(self.scalar(item, last))
-            else:
-                value, last = self.value(item, depth)
-                built.append(value)
+            value, last = self.value(item, depth)
+            built.append(value)
             places.append(last)
-        s = node.start_mark
-        if last.__class__ is tuple and not node.flow_style:  # (the common case of `_span`, inline)
-            built.span = _tuple_new(Span, (self.file, s.line + 1, s.column + 1, last[2] + 1, last[3] + 1))
-        else:
-            built.span = self._span(node, last)
+        built.span = self._span(node, last)
         return built
 
     def _span(self, node: Any, last: Any) -> Any:

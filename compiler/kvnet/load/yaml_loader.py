@@ -23,7 +23,7 @@ from yaml.scanner import Scanner
 
 from kvnet.errors import KvnetInputError
 from kvnet.load import builder
-from kvnet.load.builder import Limits, build_documents
+from kvnet.load.builder import Built, Limits, build_documents
 from kvnet.load.composed import Unusual, compose_documents, shallow
 from kvnet.load.scalars import resolve_plain, yaml11_reading
 from kvnet.span import Span, file_span
@@ -205,16 +205,8 @@ def load_text_with(parser_class: Any, text: str, path: str, limits: LoadLimits |
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        built = None
-        if compose and parser_class is _FastParser and C_LOADER and len(text) < _COMPOSE_BELOW_CHARS \
-                and "&" not in parse_text and shallow(parse_text):
-            # no anchors (so no aliases to share and count) and provably shallow: libyaml composes in C
-            try:
-                built = compose_documents(parse_text, path, limits.max_depth, limits.max_documents,
-                                          builder.PLAIN_READINGS, builder.PLAIN_READINGS_MAX)
-            except Unusual:
-                built = None  # the builder reads it (and words any error)
-        if built is None:
+        built = _composed(parse_text, path, limits) if compose and parser_class is _FastParser else None
+        if built is None:  # not an ordinary document: the builder reads it (and words any error)
             parser = parser_class(parse_text)
             built = build_documents(parser.get_event, path, bounds)
             del parser  # libyaml's parser holds no cycles: freed here, not frozen below
@@ -242,6 +234,19 @@ def load_text_with(parser_class: Any, text: str, path: str, limits: LoadLimits |
     return SourceFile(path, text, documents)
 
 
+def _composed(text: str, path: str, limits: LoadLimits | None) -> list[Built] | None:
+    """The documents of an ordinary text, composed by libyaml in C (composed.py); None when the text has
+    anchors (aliases must be shared and counted), may nest deeply, is large, or is anything but plain data."""
+    if not C_LOADER or len(text) >= _COMPOSE_BELOW_CHARS or "&" in text or not shallow(text):
+        return None
+    try:
+        return compose_documents(text, path, limits.max_depth if limits else DEFAULT_MAX_DEPTH,
+                                 limits.max_documents if limits else DEFAULT_MAX_DOCUMENTS,
+                                 builder.PLAIN_READINGS, builder.PLAIN_READINGS_MAX)
+    except Unusual:
+        return None
+
+
 def load_text(text: str, path: str, limits: LoadLimits | None = None) -> SourceFile:
     """Load YAML or JSON text (every document) with positions. Raises KvnetInputError on bad input."""
     return load_text_with(_FastParser, text, path, limits)
@@ -250,16 +255,9 @@ def load_text(text: str, path: str, limits: LoadLimits | None = None) -> SourceF
 def load_first(text: str, path: str, limits: LoadLimits | None = None) -> Any:
     """The data of the first document `load_text` would give (None when there is none), without a
     SourceFile's bookkeeping: for YAML written inside a field, such as every VM's cloud-init networkData."""
-    if C_LOADER and len(text) < _COMPOSE_BELOW_CHARS and "&" not in text and not path.endswith(".json") \
-            and shallow(text):
-        try:
-            built = compose_documents(text, path, limits.max_depth if limits else DEFAULT_MAX_DEPTH,
-                                      limits.max_documents if limits else DEFAULT_MAX_DOCUMENTS,
-                                      builder.PLAIN_READINGS, builder.PLAIN_READINGS_MAX)
-        except Unusual:
-            pass  # load_text reads it (and words any error)
-        else:
-            return built[0].data if built else None
+    built = _composed(text, path, limits) if not path.endswith(".json") else None  # (JSON's tabs: load_text)
+    if built is not None:
+        return built[0].data if built else None
     documents = load_text(text, path, limits).documents
     return documents[0].data if documents else None
 
@@ -284,14 +282,18 @@ def _decode(raw: bytes, path: str) -> str:
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
+def _not_regular(name: str) -> KvnetInputError:
+    return KvnetInputError.single("not a regular file", file_span(name), "give the path of a YAML or JSON file")
+
+
 def _read_regular_file(path: str | Path, limit: int, name: str) -> bytes:
     """The bytes of a file, never more than `limit` + 1 (to tell it is over). With os-level calls: a check
     reads thousands of small files, and a Python file object per file costs more than reading it."""
     fd = os.open(path, _OPEN_FLAGS)  # (not blocking: a file swapped for a FIFO since the stat is not waited on)
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise KvnetInputError.single("not a regular file", file_span(name), "give the path of a YAML or JSON file")
+        if not stat.S_ISREG(info.st_mode):  # swapped since the stat
+            raise _not_regular(name)
         _check_size(info.st_size, limit, name)
         # asking one byte more than its size: a regular file reads whole, so fewer bytes means the end was
         # reached, and more means it grew since, then it is read on (never past the limit)
@@ -325,7 +327,7 @@ def load_file(path: str | Path, limits: LoadLimits | None = None, display: str |
     name = display or str(path)
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, a device never end: never opened
-            raise KvnetInputError.single("not a regular file", file_span(name), "give the path of a YAML or JSON file")
+            raise _not_regular(name)
         raw = _read_regular_file(path, limits.max_bytes, name)
     except OSError as exc:
         raise KvnetInputError.single(f"cannot read the file: {exc.strerror or exc}", file_span(name)) from None

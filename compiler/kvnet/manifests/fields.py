@@ -191,7 +191,7 @@ class Obj:
 
     def items(self, key: str) -> list[Item]:
         """The entries of a list (empty when absent or not a list)."""
-        value = self._typed(key, YList, "a list")
+        value = self.sequence(key)
         if value is None:
             return []
         return [Item(v, value.item_span(i), self, key, i) for i, v in enumerate(value)]
