@@ -16,6 +16,11 @@ os.wait4: wall time, CPU time (user + system) and peak resident memory. Per size
 then the scaling exponent log(t2/t1) / log(n2/n1) between successive sizes, and the start-up figure:
 `kvnet check samples/minimal/site.yaml` against `python -c "import yaml"`. Ratios are of CPU time, which a
 busy machine disturbs less than wall time; both times are printed. The targets are checked at the end.
+
+With `--instructions` (needs valgrind) each check and its C-loader baseline also run once under callgrind,
+which counts the instructions they execute: a figure that does not move with the machine's load (CPU
+time here moves by ±5%), for telling a small change's effect from noise. It is not a time: the same
+count costs more in Python's interpreter loop, with its branches and scattered objects, than in libyaml's C.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import itertools
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,15 +97,29 @@ def best_of(repeat: int, command: list[str], **kwargs: object) -> Run:
                max(r.code for r in runs))
 
 
+def instructions(command: list[str]) -> int | None:
+    """Instructions one process executes, counted by valgrind's callgrind (None without valgrind)."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    done = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    found = re.search(r"Collected : ([0-9]+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        sys.stderr.write(f"note: callgrind of {' '.join(command)} exited {done.returncode}\n")
+        return None
+    return int(found.group(1))
+
+
 def manifest_files(folder: Path) -> list[Path]:
     """The files `kvnet check folder` reads: YAML below it, except kustomization.yaml."""
     return sorted(p for p in folder.rglob("*.yaml") if p.name != "kustomization.yaml")
 
 
-def c_loader_parse(files: list[Path], repeat: int, work: Path) -> Run:
+def c_loader_command(files: list[Path], work: Path) -> list[str]:
     listing = work / f"files-{len(files)}-{abs(hash(tuple(files)))}.txt"
     listing.write_text("".join(f"{p}\n" for p in files), encoding="utf-8")
-    return best_of(repeat, [sys.executable, "-c", C_LOADER_PARSE, str(listing)])
+    return [sys.executable, "-c", C_LOADER_PARSE, str(listing)]
 
 
 def kubeconform_command(folder: Path) -> list[str] | None:
@@ -119,13 +139,29 @@ class Row:
     baseline: Run | None = None
     size_mib: float = 0.0
     files: int = 0
+    counted: tuple[int, int] | None = None  # instructions of the run and of its baseline (--instructions)
 
     @property
     def ratio(self) -> float | None:
         return self.run.cpu / self.baseline.cpu if self.baseline else None
 
+    @property
+    def instruction_ratio(self) -> float | None:
+        return self.counted[0] / self.counted[1] if self.counted and self.counted[1] else None
 
-def bench_size(vms: int, repeat: int, work: Path) -> list[Row]:
+
+def checked(vms: int, what: str, command: list[str], baseline: list[str], files: list[Path], repeat: int,
+            count: bool) -> Row:
+    """A check and the C-loader parse of the same files (with both instruction counts when `count`)."""
+    row = Row(vms, what, best_of(repeat, command), best_of(repeat, baseline),
+              sum(p.stat().st_size for p in files) / MIB, len(files))
+    if count:
+        ours, theirs = instructions(command), instructions(baseline)
+        row.counted = (ours, theirs) if ours is not None and theirs is not None else None
+    return row
+
+
+def bench_size(vms: int, repeat: int, work: Path, *, count: bool = False) -> list[Row]:
     folder = work / str(vms)
     started = time.perf_counter()
     if folder.exists():
@@ -141,10 +177,10 @@ def bench_size(vms: int, repeat: int, work: Path) -> list[Row]:
     def size(files: list[Path]) -> float:
         return sum(p.stat().st_size for p in files) / MIB
 
-    rows.append(Row(vms, "check site", best_of(repeat, [*KVNET, "check", str(site)]),
-                    c_loader_parse(site_files, repeat, work), size(site_files), len(site_files)))
-    rows.append(Row(vms, "check manifests", best_of(repeat, [*KVNET, "check", str(manifests)]),
-                    c_loader_parse(m_files, repeat, work), size(m_files), len(m_files)))
+    rows.append(checked(vms, "check site", [*KVNET, "check", str(site)], c_loader_command(site_files, work),
+                        site_files, repeat, count))
+    rows.append(checked(vms, "check manifests", [*KVNET, "check", str(manifests)], c_loader_command(m_files, work),
+                        m_files, repeat, count))
     compile_runs = []
     for _ in range(repeat):
         out = Path(tempfile.mkdtemp(dir=work)) / "out"
@@ -181,14 +217,18 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def table(rows: list[Row]) -> str:
     exps = exponents(rows)
+    counted = any(r.counted for r in rows)
     lines = ["| VMs | measurement | files | input MiB | wall s | CPU s | peak MiB | C-loader CPU s | × C-loader "
-             "| exponent | exit |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| exponent | exit |" + (" instructions | × C-loader's |" if counted else ""),
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if counted else "")]
     for r in rows:
-        lines.append(
-            f"| {r.vms} | {r.what} | {r.files} | {r.size_mib:.2f} | {r.run.wall:.2f} | {r.run.cpu:.2f} | "
-            f"{r.run.rss_mib:.0f} | {_fmt(r.baseline.cpu if r.baseline else None, '.2f')} | "
-            f"{_fmt(r.ratio, '.2f')} | {_fmt(exps.get((r.vms, r.what)), '.2f')} | {r.run.code} |")
+        line = (f"| {r.vms} | {r.what} | {r.files} | {r.size_mib:.2f} | {r.run.wall:.2f} | {r.run.cpu:.2f} | "
+                f"{r.run.rss_mib:.0f} | {_fmt(r.baseline.cpu if r.baseline else None, '.2f')} | "
+                f"{_fmt(r.ratio, '.2f')} | {_fmt(exps.get((r.vms, r.what)), '.2f')} | {r.run.code} |")
+        if counted:
+            billions = f"{r.counted[0] / 1e9:.2f}G" if r.counted else ""
+            line += f" {billions} | {_fmt(r.instruction_ratio, '.2f')} |"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -232,7 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1000,10000,50000", help="VM counts, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the best is kept)")
     parser.add_argument("--work", type=Path, help="folder for the generated sites (default: a temporary one)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count each check's and its baseline's instructions with valgrind (slow: ~50x)")
     args = parser.parse_args(argv)
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (apt-get install valgrind)")
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     work = args.work or Path(tempfile.mkdtemp(prefix="kvnet-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -240,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         start = startup(args.repeat)
         rows: list[Row] = []
         for vms in sizes:
-            rows += bench_size(vms, args.repeat, work)
+            rows += bench_size(vms, args.repeat, work, count=args.instructions)
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s); best of {args.repeat}; "
               "ratios and exponents of CPU time\n")
         print(table(rows))

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 from generate import Shape, site_text  # benchmarks/generate.py (benchmarks/ is on pytest's pythonpath)
+from run import Row, Run, instructions, table  # benchmarks/run.py
 
 from kvnet_hardening_cli import kvnet
+from toolcheck import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,3 +86,25 @@ def test_run_prints_every_figure_at_the_smallest_size(tmp_path: Path) -> None:
     assert "start-up: kvnet check samples/minimal/site.yaml" in done.stdout
     assert "python + import yaml" in done.stdout
     assert "the C-loader parse" in done.stdout
+
+
+def test_instructions_counts_what_a_process_executes() -> None:
+    require_tool("valgrind", "apt-get install valgrind")
+    idle = instructions([sys.executable, "-c", "pass"])
+    busy = instructions([sys.executable, "-c", "sum(range(3_000_000))"])
+    assert idle is not None and busy is not None
+    assert busy > idle + 3_000_000 * 10  # a Python-level loop step is tens of instructions
+    assert instructions([sys.executable, "-c", "raise SystemExit(3)"]) is None  # a failed run gives no figure
+
+
+def test_the_table_shows_instruction_counts_only_when_they_were_taken() -> None:
+    run = Run(1.0, 1.5, 100.0, 0)
+    plain = Row(1000, "check manifests", run, Run(0.5, 1.0, 20.0, 0), 1.0, 10)
+    assert "instructions" not in table([plain])
+    counted = Row(1000, "check manifests", run, Run(0.5, 1.0, 20.0, 0), 1.0, 10, counted=(3_690_000_000, 3_000_000_000))
+    compiled = Row(1000, "compile", run)  # not a check: no baseline, nothing counted
+    header, _, line, other = table([counted, compiled]).splitlines()
+    assert header.endswith("| instructions | × C-loader's |")
+    assert line.endswith("| 3.69G | 1.23 |")
+    assert "| 1.50 |" in line  # the CPU-time ratio is still there
+    assert other.endswith("| 0 |  |  |")
