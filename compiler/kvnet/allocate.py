@@ -28,6 +28,7 @@ from kvnet.allocate_pools import (
     written_addresses,
 )
 from kvnet.errors import InputProblem, KvnetInputError
+from kvnet.frozen import frozen
 from kvnet.lockfile import Key, Lock, LockEntry, Released, key_text
 from kvnet.model import Interface, IPInterface, IPNetwork, Network, Site, Vm, int_to_mac, mac_to_int, normalize_mac
 from kvnet.span import Span
@@ -35,7 +36,7 @@ from kvnet.span import Span
 L2_TYPES = frozenset({"linux-bridge", "ovn-layer2", "ovn-localnet", "sriov", "macvlan"})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Need:
     """One VM interface the lock must cover."""
 

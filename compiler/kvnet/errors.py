@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kvnet.frozen import frozen
 from kvnet.span import Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class InputProblem:
     """One reason an input cannot be used, at its place."""
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import IntEnum
 
+from kvnet.frozen import frozen
 from kvnet.span import Span
 
 
@@ -26,7 +27,7 @@ class Severity(IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Related:
     """Another place involved in a finding ("first defined here")."""
 
@@ -34,7 +35,7 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Problem:
     """What a rule yields. The engine stamps the rule id and severity, so they cannot disagree with the
     catalogue."""
@@ -45,7 +46,7 @@ class Problem:
     related: tuple[Related, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@frozen(order=True)
 class Finding:
     """A problem with its rule id and severity, ready for a report."""
 

@@ -24,9 +24,9 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from kvnet.frozen import frozen
 from kvnet.load import Document, SourceFile, YList, YMap, load_text, yaml11_reading
 from kvnet.load.scalars import resolve_plain
 from kvnet.span import Span
@@ -36,7 +36,7 @@ PCI_TEXT = re.compile(r"(?:[0-9A-Fa-f]{4}:)?[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-7]
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a line break
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Edit:
     """Replace the text from `start` to `end` (character offsets; equal for an insertion) with `text`."""
 
@@ -47,7 +47,7 @@ class Edit:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FixResult:
     path: str
     before: str

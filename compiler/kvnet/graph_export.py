@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from kvnet.frozen import frozen
 from kvnet.graph import GraphNode, SiteGraph
 from kvnet.model import (
     AddressPool,
@@ -42,7 +43,7 @@ KIND_RANK = {kind: rank for rank, kind in enumerate(
      "unknown-network", "vm", "service", "pool"))}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Box:
     """One box of the drawing. `key` is its identity in the SiteGraph (or a drawing-only key)."""
 
@@ -52,7 +53,7 @@ class Box:
     facts: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@frozen(order=True)
 class Line:
     """An edge between two boxes (by key), with an optional label."""
 

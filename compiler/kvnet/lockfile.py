@@ -16,11 +16,12 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from kvnet.errors import InputProblem, KvnetInputError
+from kvnet.frozen import frozen
 from kvnet.load import YList, YMap
 from kvnet.model import IPInterface, mac_to_int, normalize_mac
 from kvnet.span import Span
@@ -40,7 +41,7 @@ def lock_path_for(site_path: str | Path) -> Path:
     return Path(site_path).parent / LOCK_NAME
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LockEntry:
     """The pinned addresses of one VM interface. `ips` holds one address per static subnet of the network."""
 
@@ -54,7 +55,7 @@ class LockEntry:
         return self.spans.get(name, self.span)
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@frozen(order=True)
 class Released:
     """Addresses an interface no longer holds. Not handed out again unless `kvnet lock --reuse-released`."""
 
@@ -64,7 +65,7 @@ class Released:
     ips: tuple[IPInterface, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Lock:
     site: str = ""
     entries: Mapping[Key, LockEntry] = field(default_factory=dict)

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
+from kvnet.frozen import frozen
 from kvnet.span import Span
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -34,7 +35,7 @@ _NO_SPANS: Mapping[str, Span] = {}
 _ZERO_IP = ipaddress.IPv4Address(0)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Located:
     """Base of every model object: its own span and the spans of the fields that were written."""
 
@@ -74,7 +75,7 @@ def int_to_mac(value: int) -> str:
 # ---------------------------------------------------------------------------------------------- cluster
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Cluster(Located):
     """Facts about the cluster. Networks default to OpenShift's when the site is silent."""
 
@@ -97,7 +98,7 @@ class Cluster(Located):
     argocd_namespace: str = "openshift-gitops"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GitOps(Located):
     """Where the Argo CD Application points."""
 
@@ -109,7 +110,7 @@ class GitOps(Located):
     app_namespace: str = "openshift-gitops"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MacRange(Located):
     """An inclusive MAC range, as 48-bit integers (see mac_to_int / int_to_mac)."""
 
@@ -124,7 +125,7 @@ class MacRange(Located):
 # ---------------------------------------------------------------------------------------------- nodes
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SriovCapability(Located):
     total_vfs: int = 0
     vendor: str = ""
@@ -132,7 +133,7 @@ class SriovCapability(Located):
     pci_address: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Nic(Located):
     name: str = ""
     role: str = ""  # "primary" carries the node IP
@@ -141,7 +142,7 @@ class Nic(Located):
     sriov: SriovCapability | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Bond(Located):
     name: str = ""
     mode: str = "active-backup"  # nmstate names: balance-rr, active-backup, balance-xor, broadcast, 802.3ad, ...
@@ -152,7 +153,7 @@ class Bond(Located):
     ipv4_addresses: tuple[IPInterface, ...] = ()  # static addresses on the bond (NNCP-01)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VlanRange(Located):
     """An inclusive VLAN id range on a trunk (`100-299` or a single id)."""
 
@@ -160,7 +161,7 @@ class VlanRange(Located):
     high: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Bridge(Located):
     """A Linux bridge on the nodes. `port` is its uplink (a NIC, bond or VLAN interface) or None."""
 
@@ -175,7 +176,7 @@ class Bridge(Located):
     vlan_filtering: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VlanInterface(Located):
     """A VLAN sub-interface on a node (e.g. bond1.100)."""
 
@@ -185,7 +186,7 @@ class VlanInterface(Located):
     mtu: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NodeGroup(Located):
     """Nodes that share hardware and get one NodeNetworkConfigurationPolicy (or: one NNCP read back)."""
 
@@ -211,7 +212,7 @@ class NodeGroup(Located):
         return next((b for b in self.bridges if b.name == name), None)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class OvnBridgeMapping(Located):
     """localnet (physical network name) → OVS bridge on the node."""
 
@@ -219,7 +220,7 @@ class OvnBridgeMapping(Located):
     bridge: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class OvsBridge(Located):
     """An Open vSwitch bridge (nmstate `type: ovs-bridge`, read from an NNCP). It exists only in the OVS
     database: its kernel side, the one that can hold an address, is an `ovs-interface` (internal port)."""
@@ -229,7 +230,7 @@ class OvsBridge(Located):
     ip_families: tuple[str, ...] = ()  # "ipv4"/"ipv6" enabled on the bridge entry itself (nmstate drops them)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Node(Located):
     name: str = ""
     group: str = ""
@@ -240,7 +241,7 @@ class Node(Located):
 # ---------------------------------------------------------------------------------------------- networks
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AddressRange(Located):
     """An inclusive address range (a pool, a dynamic range, an exclusion)."""
 
@@ -253,7 +254,7 @@ class AddressRange(Located):
         return int(self.start) <= int(ip) <= int(self.end)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Network(Located):
     """A VM network. In a site, one entry under `networks`; from manifests, one NAD / SriovNetwork / UDN.
 
@@ -311,7 +312,7 @@ class Network(Located):
         return f"{namespace}/{self.name}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SriovPolicy(Located):
     """An SriovNetworkNodePolicy: VFs of PFs on selected nodes under one resource name."""
 
@@ -333,7 +334,7 @@ class SriovPolicy(Located):
 # ---------------------------------------------------------------------------------------------- VMs
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Interface(Located):
     """A VM interface paired with its network (KubeVirt's interfaces[] and networks[] entries)."""
 
@@ -350,7 +351,7 @@ class Interface(Located):
     binding_plugin: str = ""  # manifests: the `binding: {name: ...}` plugin name as written (passt, l2bridge, ...)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SshAccess(Located):
     authorized_keys: tuple[str, ...] = ()
     secret_name: str = ""
@@ -358,7 +359,7 @@ class SshAccess(Located):
     user: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Exposure(Located):
     """A port a VM (or VM group) is exposed on, as a Service."""
 
@@ -372,7 +373,7 @@ class Exposure(Located):
     node_port: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Resources(Located):
     cores: int | None = None
     memory: str | None = None
@@ -380,7 +381,7 @@ class Resources(Located):
     dedicated_cpus: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Vm(Located):
     """A VirtualMachine (a VM group in the site is expanded to one Vm each)."""
 
@@ -409,7 +410,7 @@ class Vm(Located):
 # ---------------------------------------------------------------------------------------------- services
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServicePort(Located):
     name: str = ""
     port: int = 0
@@ -418,7 +419,7 @@ class ServicePort(Located):
     node_port: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Service(Located):
     name: str = ""
     namespace: str = "default"
@@ -432,7 +433,7 @@ class Service(Located):
     origin: Origin = "site"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AddressPool(Located):
     """A MetalLB IPAddressPool."""
 
@@ -444,7 +445,7 @@ class AddressPool(Located):
     origin: Origin = "site"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Advertisement(Located):
     """A MetalLB L2Advertisement or BGPAdvertisement. Empty `pools` (and no selectors) means all pools."""
 
@@ -459,14 +460,14 @@ class Advertisement(Located):
 # ---------------------------------------------------------------------------------------------- cluster add-ons
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SecondaryDns(Located):
     enabled: bool = False
     name_server_ip: IPAddress | None = None
     domain: str = ""  # "vm.<base domain>"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HyperConverged(Located):
     """The HyperConverged settings kvnet manages (read from manifests, or derived from the site)."""
 
@@ -479,14 +480,14 @@ class HyperConverged(Located):
     origin: Origin = "site"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Namespace(Located):
     name: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)
     origin: Origin = "site"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class IgnoredDifference(Located):
     """One `spec.ignoreDifferences` entry of an Argo CD Application: fields of matching objects Argo CD does not diff.
 
@@ -501,7 +502,7 @@ class IgnoredDifference(Located):
     jq_paths: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AppSource(Located):
     """Where an Argo CD Application takes its manifests from: `field` is spec.source, spec.sources or
     spec.sourceHydrator, `path` the source itself (`spec.sources[1]`, `spec.sourceHydrator.drySource`), and
@@ -513,7 +514,7 @@ class AppSource(Located):
     tools: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ObjectRef(Located):
     """Any Kubernetes object seen in manifests, with the metadata GitOps rules look at."""
 
@@ -529,7 +530,7 @@ class ObjectRef(Located):
     missing_fields: tuple[tuple[str, Span], ...] = ()  # (path, parent span): required fields not written
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Site(Located):
     """Everything kvnet knows about one cluster's VM networking."""
 

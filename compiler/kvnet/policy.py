@@ -16,27 +16,28 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from kvnet.errors import InputProblem, KvnetInputError
 from kvnet.findings import Severity
+from kvnet.frozen import frozen
 from kvnet.load import YList, YMap, load_file, load_text
 from kvnet.span import Span, file_span
 
 POLICY_FILE_NAME = ".kvnet.yaml"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RuleSetting:
     enabled: bool
     severity: Severity
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Policy:
     settings: Mapping[str, RuleSetting]
     ignore: tuple[str, ...] = ()

@@ -15,7 +15,7 @@ it is what points Argo CD at this folder, applied once by hand or from an app-of
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from kvnet.emit.argocd import application, application_set
@@ -31,6 +31,7 @@ from kvnet.emit.vm import vm_manifests
 from kvnet.emit.writer import write_files
 from kvnet.emit.yamlout import dump_document, dump_stream
 from kvnet.errors import KvnetInputError
+from kvnet.frozen import frozen
 from kvnet.model import Site
 
 KUSTOMIZATION = "kustomization.yaml"
@@ -54,14 +55,14 @@ _LAYOUT: dict[str, tuple[str, bool]] = {
 _METALLB = {"IPAddressPool", "L2Advertisement", "BGPAdvertisement"}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BundleFile:
     path: str  # relative, POSIX separators
     manifest: Manifest
     resource: bool = True  # an object Argo CD syncs: listed in kustomization.yaml and in the stream
 
 
-@dataclass(frozen=True)
+@frozen
 class Bundle:
     """The compiled site: files in a stable order. Iterating yields (relative path, manifest) pairs."""
 

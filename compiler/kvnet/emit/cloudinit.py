@@ -13,12 +13,12 @@ api-reference §11 and §14:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from kvnet.emit.common import WAVE_ACCESS, Allocations, Manifest, address_text, addresses, dns_name, metadata
 from kvnet.emit.common import is_pod_network as on_pod_network
 from kvnet.emit.yamlout import dump_yaml, ordered
+from kvnet.frozen import frozen
 from kvnet.model import Site, Vm
 
 INLINE_LIMIT = 2048
@@ -65,7 +65,7 @@ def render_network_data(config: dict[str, Any]) -> str:
     return dump_yaml(ordered(config), default_flow_style=False, sort_keys=False)  # = ManifestDumper's text
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CloudInit:
     """The cloudInitNoCloud volume of a VM and the Secrets it needs."""
 

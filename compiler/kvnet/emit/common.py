@@ -15,9 +15,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from kvnet.frozen import frozen
 from kvnet.model import Interface, IPAddress, IPInterface, Network, Site, Vm
 
 Manifest = dict[str, Any]
@@ -121,7 +121,7 @@ def is_pod_network(site: Site, vm: Vm, iface: Interface) -> bool:
 # ------------------------------------------------------------------------------------- allocation seam
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Addresses:
     """The MAC and IPs of one VM interface, as pinned in Git."""
 

@@ -22,6 +22,7 @@ from yaml.reader import Reader, ReaderError
 from yaml.scanner import Scanner
 
 from kvnet.errors import KvnetInputError
+from kvnet.frozen import frozen
 from kvnet.load import builder
 from kvnet.load.builder import Built, Limits, build_documents
 from kvnet.load.composed import Unusual, compose_documents, shallow
@@ -85,7 +86,7 @@ def _max_bytes_from_env() -> int:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LoadLimits:
     """Bounds that keep hostile input from exhausting time or memory."""
 
@@ -96,7 +97,7 @@ class LoadLimits:
     max_alias_values: int = 100_000
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Trap:
     """A plain scalar that YAML 1.1 readers (PyYAML, go-yaml v2) would not read as the text written."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kvnet.errors import InputProblem
+from kvnet.frozen import frozen
 from kvnet.manifests.fields import Obj, Problems
 from kvnet.manifests.positions import SourceTexts
 from kvnet.model import (
@@ -52,7 +53,7 @@ class ReadContext:
         return self.problems.items
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Meta:
     """A Kubernetes object's identity and metadata, with the places they were written."""
 

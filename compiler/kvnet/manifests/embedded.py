@@ -7,10 +7,10 @@ block scalar. A string that does not parse is not a crash: the reason and its pl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from kvnet.errors import KvnetInputError
+from kvnet.frozen import frozen
 from kvnet.load import YMap, load_first
 from kvnet.manifests.fields import Obj
 from kvnet.manifests.jsonpos import JsonSyntaxError, parse_json
@@ -20,7 +20,7 @@ from kvnet.span import Span
 _INNER_PLACE = re.compile(r" at line [0-9]+,? column [0-9]+")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Embedded:
     """A parsed embedded document, or why it could not be read (then `data` is None)."""
 

@@ -20,15 +20,16 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
+from kvnet.frozen import frozen
 from kvnet.load import YList, YMap
 from kvnet.model import ObjectRef
 from kvnet.span import Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Shape:
     """One level of an object: its leaf fields, the fields looked into (`children`; a list's child shape
     applies to each of its items) and the fields the API requires there."""
@@ -143,7 +144,7 @@ SERVICE_SPEC = shape("allocateLoadBalancerNodePorts clusterIP clusterIPs externa
                      ports=shape("appProtocol name nodePort port protocol targetPort", required="port"))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class KindApi:
     """A kind's served versions and its shape (per version where the layout differs)."""
 

@@ -10,18 +10,19 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from kvnet.findings import Finding, Severity, sort_findings
+from kvnet.frozen import frozen
 from kvnet.span import Span
 
 if TYPE_CHECKING:
     from kvnet.rules.registry import Rule
 
 
-@dataclass(frozen=True)
+@frozen
 class ReportOptions:
     """How to render: the source texts (file name as in Span.file → text), the folder paths are shown relative
     to, the rule catalogue (for SARIF's rule descriptors) and whether to colour the text report."""
@@ -100,7 +101,7 @@ def single_line_width(span: Span) -> int:
     return end_column - span.column if end_line == span.line else 0
 
 
-@dataclass(frozen=True)
+@frozen
 class Summary:
     """Counts for a report's closing line and the JSON summary."""
 

@@ -8,8 +8,8 @@ its network and broadcast addresses, which those allocators skip.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
+from kvnet.frozen import frozen
 from kvnet.model import AddressRange, Cluster, IPAddress, IPNetwork, Network, Site
 from kvnet.rules.netfacts import first_span
 from kvnet.span import Span
@@ -30,7 +30,7 @@ MASQUERADE_GUEST_NETS: tuple[IPNetwork, ...] = (ipaddress.IPv4Network("10.0.2.0/
                                                  ipaddress.IPv6Network("fd10:0:2::/120"))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Reserved:
     """A range owned by the cluster (or the policy), with the place it was written."""
 

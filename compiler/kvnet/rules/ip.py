@@ -11,9 +11,9 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from kvnet.findings import Problem, Related
+from kvnet.frozen import frozen
 from kvnet.graph import SiteGraph
 from kvnet.model import AddressRange, Interface, IPAddress, IPInterface, IPNetwork, Network, Vm
 from kvnet.rules.addressing import (
@@ -485,7 +485,7 @@ def reserved_range_overlap(ctx: RuleContext) -> Iterator[Problem]:
                       f"choose addresses outside {res.net}", related)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Claim:
     """Addresses a VM network or interface uses (IP-06)."""
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from kvnet.findings import Problem, Severity
+from kvnet.frozen import frozen
 
 if TYPE_CHECKING:
     from kvnet.graph import SiteGraph
     from kvnet.model import Site
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RuleContext:
     """What a rule sees: the model, its graph and the rule's options (defaults merged with the policy)."""
 
@@ -32,7 +33,7 @@ class RuleContext:
 Check = Callable[[RuleContext], Iterable[Problem]]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Rule:
     id: str  # stable, from the failure corpus (MAC-01 ...); never reused
     name: str  # kebab-case pattern name, reads well after "allow": duplicate-mac

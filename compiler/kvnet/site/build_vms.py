@@ -7,9 +7,9 @@ first member's; the others count up from it, so a group never shares addresses b
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from kvnet.frozen import frozen
 from kvnet.load import YList, YMap
 from kvnet.model import (
     Exposure,
@@ -31,7 +31,7 @@ from kvnet.site.context import Context, field_spans, items, mapping, text_map
 from kvnet.span import Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VmEntry:
     """One item of `vms` with the names it expands to."""
 

@@ -8,12 +8,12 @@ namespaces change and the ranges stay unknown.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
+from kvnet.frozen import frozen
 from kvnet.model import Binding, IpamKind, IPNetwork, NetworkType
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class OperatorNamespaces:
     virtualization: str
     sriov: str
