@@ -16,6 +16,7 @@ hostile `[[[[...` crashes the process. So a text is composed only when its nesti
 
 from __future__ import annotations
 
+import operator
 import re
 import sys
 from typing import Any
@@ -71,11 +72,11 @@ if HAVE_LIBYAML:
         def resolve(self, kind: Any, value: Any, implicit: Any) -> object | None:
             return _PLAIN if kind is ScalarNode and implicit[0] else None
 
-        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-            return None
-
-        def ascend_resolver(self) -> None:
-            return None
+        # The composer calls these two around every node, for path-based resolvers we do not have, and ignores
+        # what they return: C functions taking the same arguments cost less than Python ones (2.4% of the
+        # instructions of a manifests check).
+        descend_resolver = staticmethod(operator.is_)  # (parent node, index or key node)
+        ascend_resolver = staticmethod(tuple)  # ()
 
 
 def compose_documents(text: str, file: str, max_depth: int, max_documents: int,
