@@ -111,6 +111,10 @@ def instructions(command: list[str]) -> int | None:
     return int(found.group(1))
 
 
+def size_mib(files: list[Path]) -> float:
+    return sum(p.stat().st_size for p in files) / MIB
+
+
 def manifest_files(folder: Path) -> list[Path]:
     """The files `kvnet check folder` reads: YAML below it, except kustomization.yaml."""
     return sorted(p for p in folder.rglob("*.yaml") if p.name != "kustomization.yaml")
@@ -153,8 +157,7 @@ class Row:
 def checked(vms: int, what: str, command: list[str], baseline: list[str], files: list[Path], repeat: int,
             count: bool) -> Row:
     """A check and the C-loader parse of the same files (with both instruction counts when `count`)."""
-    row = Row(vms, what, best_of(repeat, command), best_of(repeat, baseline),
-              sum(p.stat().st_size for p in files) / MIB, len(files))
+    row = Row(vms, what, best_of(repeat, command), best_of(repeat, baseline), size_mib(files), len(files))
     if count:
         ours, theirs = instructions(command), instructions(baseline)
         row.counted = (ours, theirs) if ours is not None and theirs is not None else None
@@ -174,9 +177,6 @@ def bench_size(vms: int, repeat: int, work: Path, *, count: bool = False) -> lis
     m_files = manifest_files(manifests)
     rows: list[Row] = []
 
-    def size(files: list[Path]) -> float:
-        return sum(p.stat().st_size for p in files) / MIB
-
     rows.append(checked(vms, "check site", [*KVNET, "check", str(site)], c_loader_command(site_files, work),
                         site_files, repeat, count))
     rows.append(checked(vms, "check manifests", [*KVNET, "check", str(manifests)], c_loader_command(m_files, work),
@@ -188,12 +188,12 @@ def bench_size(vms: int, repeat: int, work: Path, *, count: bool = False) -> lis
         shutil.rmtree(out.parent)
     rows.append(Row(vms, "compile", Run(min(r.wall for r in compile_runs), min(r.cpu for r in compile_runs),
                                         max(r.rss_mib for r in compile_runs), max(r.code for r in compile_runs)),
-                    size_mib=size(site_files), files=len(site_files)))
+                    size_mib=size_mib(site_files), files=len(site_files)))
     rows.append(Row(vms, "generate", best_of(repeat, [*KVNET, "generate"], cwd=site.parent),
-                    size_mib=size(site_files), files=len(site_files)))
+                    size_mib=size_mib(site_files), files=len(site_files)))
     kubeconform = kubeconform_command(manifests)
     if kubeconform is not None:
-        rows.append(Row(vms, "kubeconform", best_of(repeat, kubeconform), size_mib=size(m_files),
+        rows.append(Row(vms, "kubeconform", best_of(repeat, kubeconform), size_mib=size_mib(m_files),
                         files=len(m_files)))
     return rows
 

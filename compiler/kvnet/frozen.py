@@ -1,4 +1,4 @@
-"""`@frozen`: kvnet's immutable value classes (the model, findings, spans of work between stages).
+"""`@frozen`: kvnet's immutable value classes (the model, findings, and the values passed between stages).
 
 To the type checker a `@frozen` class is a frozen dataclass: mypy rejects assigning to its fields (PEP 681's
 `dataclass_transform(frozen_default=True)`), and mypy --strict checks all of kvnet's code in CI. At run
