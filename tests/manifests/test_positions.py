@@ -61,3 +61,16 @@ def test_fast_mac_normalisation_is_the_models(text: str) -> None:
     from kvnet.model import normalize_mac
 
     assert mac(text) == normalize_mac(text)
+
+
+def test_source_texts_keeps_few_line_indexes_and_rebuilds_a_dropped_one() -> None:
+    from kvnet.manifests.positions import SourceTexts
+    from kvnet.span import Span
+
+    texts = SourceTexts({f"f{i}.yaml": "k: |\n  " + "x" * i + "\n" for i in range(1, 11)})
+    first = texts.places("x", Span("f1.yaml", 1, 4, 3, 1)).from_value_span(Span("<value>", 1, 1, 1, 2))
+    for i in range(2, 11):  # a check reads its files one after the other
+        texts.index(f"f{i}.yaml")
+    assert len(texts._indexes) < 10  # not one per file read so far
+    again = texts.places("x", Span("f1.yaml", 1, 4, 3, 1)).from_value_span(Span("<value>", 1, 1, 1, 2))
+    assert again == first == Span("f1.yaml", 2, 3, 2, 4)

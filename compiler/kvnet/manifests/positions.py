@@ -223,6 +223,11 @@ class ScalarPlaces:
         return self.span(start, stop if stop is not None and stop > start else start + 1)
 
 
+# Line indexes kept at once: a check reads its files one after the other, and an index per file kept to the
+# end would be a list of line starts for each of thousands of files (a fifth of a 10k-VM check's memory).
+_KEEP_INDEXES = 4
+
+
 class SourceTexts:
     """The text of each manifest file (given by the caller, else read back from disk), indexed lazily."""
 
@@ -236,12 +241,16 @@ class SourceTexts:
         self._given[file] = text
 
     def index(self, file: str) -> TextIndex | None:
-        if file not in self._indexes:
-            text = self._given.get(file)
-            if text is None:
-                text = _read_back(file)
-            self._indexes[file] = TextIndex(text) if text is not None else None
-        return self._indexes[file]
+        indexes = self._indexes
+        if file in indexes:
+            return indexes[file]
+        text = self._given.get(file)
+        if text is None:
+            text = _read_back(file)
+        if len(indexes) >= _KEEP_INDEXES:  # readers go file by file: the oldest is done with
+            del indexes[next(iter(indexes))]
+        found = indexes[file] = TextIndex(text) if text is not None else None
+        return found
 
     def places(self, value: str, scalar: Span) -> ScalarPlaces:
         return ScalarPlaces(value, scalar, self.index(scalar.file))
