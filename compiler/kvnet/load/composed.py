@@ -25,7 +25,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from kvnet.load.builder import Built
 from kvnet.load.scalars import SPECIAL_FIRST, resolve_plain, yaml11_reading
-from kvnet.load.values import YList, YMap, make_span, place_span
+from kvnet.load.values import YList, YMap, make_span, node_span
 
 try:
     from yaml._yaml import CParser
@@ -101,7 +101,7 @@ def compose_documents(text: str, file: str, max_depth: int, max_documents: int,
             walker.traps = []
             data, where = walker.value(node, 0)
             if data is not None:
-                span = place_span(file, where) if where.__class__ is tuple else where
+                span = node_span(file, where) if where.__class__ is ScalarNode else where
                 documents.append(Built(index, data, span, walker.traps))
     except Unusual:
         raise
@@ -125,12 +125,10 @@ class _Walker:
         self.traps: list[tuple[Any, str, str]] = []
 
     def value(self, node: Any, depth: int) -> tuple[Any, Any]:
-        """(value, place): a scalar's place is a tuple of marks, a container's its span."""
+        """(value, place): a scalar's place is its node (values.MarkedNode), a container's its span."""
         cls = node.__class__
         if cls is ScalarNode:
-            s, e = node.start_mark, node.end_mark
-            where = (s.line, s.column, e.line, e.column)
-            return self.scalar(node, where), where
+            return self.scalar(node), node
         if depth >= self.max_depth or node.tag is not None:
             raise Unusual  # too deep, or an explicit tag (the builder checks both and words the error)
         if cls is MappingNode:
@@ -141,7 +139,7 @@ class _Walker:
             raise Unusual
         return built, built.span
 
-    def scalar(self, node: Any, where: tuple[int, int, int, int]) -> Any:
+    def scalar(self, node: Any) -> Any:
         text = node.value
         tag = node.tag
         if tag is _PLAIN:
@@ -152,7 +150,7 @@ class _Walker:
                     if len(self.cache) < self.cache_max:
                         self.cache[text] = hit
                 if hit[1] is not None:
-                    self.traps.append((place_span(self.file, where), text, hit[1]))
+                    self.traps.append((node_span(self.file, node), text, hit[1]))
                 return hit[0]
             return text
         if tag is not None:  # an explicit tag: the builder checks and applies it
@@ -180,8 +178,7 @@ class _Walker:
             if key in key_places:
                 raise Unusual  # a duplicate key: the builder words it
             key = _intern(key)
-            s, e = key_node.start_mark, key_node.end_mark
-            key_places[key] = (s.line, s.column, e.line, e.column)
+            key_places[key] = key_node
             built[key], last = self.value(value_node, depth)
             value_places[key] = last
         built.span = self._span(node, last)
@@ -205,6 +202,7 @@ class _Walker:
         if node.flow_style or last is None:
             e = node.end_mark
             return make_span(self.file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-        if last.__class__ is tuple:
-            return make_span(self.file, s.line + 1, s.column + 1, last[2] + 1, last[3] + 1)
+        if last.__class__ is ScalarNode:
+            e = last.end_mark
+            return make_span(self.file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
         return make_span(self.file, s.line + 1, s.column + 1, last.end_line, last.end_column)

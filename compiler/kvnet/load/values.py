@@ -8,7 +8,7 @@ place is found through its parent. Being real dicts and lists, the values go str
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from kvnet.span import Span
 
@@ -17,7 +17,17 @@ from kvnet.span import Span
 # `Span` is made only when someone asks for the place; every reader goes through the methods below.
 Place = tuple[int, int, int, int]
 
+
+class MarkedNode(Protocol):
+    """A scalar node libyaml composed (composed.py keeps it as the place of its key or value: its marks are
+    already there, and copying them into a tuple would cost more than the rare Span made from them)."""
+
+    start_mark: Any
+    end_mark: Any
+
+
 _tuple_new = tuple.__new__
+_Span = Span
 
 
 def make_span(file: str, line: int, column: int, end_line: int, end_column: int) -> Span:
@@ -31,6 +41,16 @@ def place_span(file: str, place: Place) -> Span:
     return make_span(file, place[0] + 1, place[1] + 1, place[2] + 1, place[3] + 1)
 
 
+def node_span(file: str, node: MarkedNode) -> Span:
+    """The 1-based span of a composed scalar node."""
+    s, e = node.start_mark, node.end_mark
+    return make_span(file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+
+
+def _as_span(file: str, place: Place | MarkedNode) -> Span:
+    return place_span(file, place) if place.__class__ is tuple else node_span(file, place)  # type: ignore[arg-type]
+
+
 class YMap(dict[str, Any]):
     """A mapping with the span of itself, of every key and of every value."""
 
@@ -39,26 +59,26 @@ class YMap(dict[str, Any]):
     def __init__(self, span: Span) -> None:
         super().__init__()
         self.span = span
-        self.key_places: dict[str, Span | Place] = {}
-        self.value_places: dict[str, Span | Place] = {}
+        self.key_places: dict[str, Span | Place | MarkedNode] = {}
+        self.value_places: dict[str, Span | Place | MarkedNode] = {}
 
     def key_span(self, key: str) -> Span:
         """Where `key` is written (the mapping's span when it is not)."""
         place = self.key_places.get(key)
         if place is None:
             return self.span
-        if place.__class__ is tuple:
-            place = self.key_places[key] = place_span(self.span.file, place)  # type: ignore[arg-type]
-        return place  # type: ignore[return-value]  # a Span by now (a plain tuple is a Place)
+        if place.__class__ is not _Span:
+            place = self.key_places[key] = _as_span(self.span.file, place)  # type: ignore[arg-type]
+        return place
 
     def value_span(self, key: str) -> Span:
         """Where the value of `key` is written (its key's, or the mapping's, when unknown)."""
         place = self.value_places.get(key)
         if place is None:
             return self.key_span(key)
-        if place.__class__ is tuple:
-            place = self.value_places[key] = place_span(self.span.file, place)  # type: ignore[arg-type]
-        return place  # type: ignore[return-value]  # a Span by now (a plain tuple is a Place)
+        if place.__class__ is not _Span:
+            place = self.value_places[key] = _as_span(self.span.file, place)  # type: ignore[arg-type]
+        return place
 
     def set_spans(self, key: str, key_span: Span, value_span: Span) -> None:
         """Record the places of an entry added by code rather than by the loader."""
@@ -74,15 +94,15 @@ class YList(list[Any]):
     def __init__(self, span: Span) -> None:
         super().__init__()
         self.span = span
-        self.item_places: list[Span | Place] = []
+        self.item_places: list[Span | Place | MarkedNode] = []
 
     def item_span(self, index: int) -> Span:
         """Where item `index` is written (the list's span for an index out of range)."""
         if 0 <= index < len(self.item_places):
             place = self.item_places[index]
-            if place.__class__ is tuple:
-                place = self.item_places[index] = place_span(self.span.file, place)  # type: ignore[arg-type]
-            return place  # type: ignore[return-value]  # a Span by now (a plain tuple is a Place)
+            if place.__class__ is not _Span:
+                place = self.item_places[index] = _as_span(self.span.file, place)  # type: ignore[arg-type]
+            return place
         return self.span
 
     def item_spans(self) -> list[Span]:
