@@ -1,5 +1,5 @@
 """`python -m kvnet` is the `kvnet` command."""
 
-from kvnet.cli import main
+from kvnet.cli import program
 
-main()
+program()

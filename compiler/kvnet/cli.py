@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from kvnet import __version__
-from kvnet.cli_common import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, emit_report, guarded
+from kvnet.cli_common import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, emit_report, guarded, keep_to_exit, run_as_program
 from kvnet.report import FORMATS
 
 
@@ -23,6 +23,11 @@ from kvnet.report import FORMATS
 @click.version_option(__version__, prog_name="kvnet")
 def main() -> None:
     """kvnet: compile and lint VM networking for OpenShift Virtualization / KubeVirt."""
+
+
+def program() -> None:
+    """The `kvnet` console script and `python -m kvnet`: the click group, as the whole program."""
+    run_as_program(main)
 
 
 def _policy(policy_file: Path | None, paths: Sequence[Path]) -> Any:
@@ -55,6 +60,7 @@ def check(paths: tuple[Path, ...], fmt: str, fail_on: str, policy_file: Path | N
     targets = list(paths) or [Path(".")]
     limits = LoadLimits(max_bytes=max_file_size) if max_file_size else LoadLimits()
     result = check_paths(targets, _policy(policy_file, targets), limits=limits)
+    keep_to_exit(result)
     if not result.sources:
         raise no_inputs_problem()
     if verbose:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -20,6 +20,40 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = ("text", "json", "sarif", "github")
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# True when the process is kvnet's alone (the console script, `python -m kvnet`), not a test's or a caller's
+# that invokes the click commands itself: only then may a command end the process at once (`end`).
+_OWN_PROCESS = False
+_kept_to_exit: list[object] = []
+
+
+def run_as_program(command: Callable[[], Any]) -> None:
+    """Run the click group as the whole program (the console script's entry point)."""
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
+    command()
+
+
+def keep_to_exit(value: object) -> None:
+    """Keep a command's large result alive to the end of the process, so that `end` lets the OS reclaim its
+    memory at once instead of Python freeing it object by object (4% of a 10k-VM manifests check)."""
+    if _OWN_PROCESS:
+        _kept_to_exit.append(value)
+
+
+def end(code: int) -> NoReturn:
+    """Exit with `code`. As the whole program, end at once after flushing the output, the way mypy does
+    (mypy.util.hard_exit): no object is freed one by one, no cyclic collection runs over what is left.
+    Nothing of kvnet's needs the interpreter's shutdown: files are written and closed, temporary folders
+    removed, before a command returns."""
+    if _OWN_PROCESS:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):  # a reader that went away (`| head`): its exit code says enough
+            pass
+        os._exit(code)
+    sys.exit(code)
 
 
 def input_findings(error: KvnetInputError) -> list[Finding]:
@@ -93,6 +127,6 @@ def guarded(command: F) -> F:
             click.echo(f"kvnet: internal error: {type(exc).__name__}: {exc}\n"
                        "kvnet: this is a bug in kvnet; rerun with KVNET_DEBUG=1 and report it", err=True)
             code = EXIT_INTERNAL
-        sys.exit(code)
+        end(code)
 
     return run  # type: ignore[return-value]

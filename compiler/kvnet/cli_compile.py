@@ -31,6 +31,7 @@ class Compiled:
 def compile_checked(site_path: Path, policy_file: Path | None = None) -> Compiled:
     """Check the site (one Site document) and, when it has no errors, compile it."""
     from kvnet.check import check_paths
+    from kvnet.cli_common import keep_to_exit
     from kvnet.errors import KvnetInputError
     from kvnet.policy import discover_policy, load_policy
 
@@ -38,6 +39,7 @@ def compile_checked(site_path: Path, policy_file: Path | None = None) -> Compile
         raise KvnetInputError.single(f"no such site file: {site_path}", None)
     policy = load_policy(policy_file or discover_policy(site_path))
     result = check_paths([site_path], policy)
+    keep_to_exit(result)
     sources = {name: src.text for name, src in result.sources.items()}
     sites = [s for s in result.sites if s.origin == "site"]
     if len(sites) != 1:

@@ -23,7 +23,16 @@ from pathlib import Path
 
 import click
 
-from kvnet.cli_common import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, FORMATS, emit_report, guarded, input_findings
+from kvnet.cli_common import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    FORMATS,
+    emit_report,
+    guarded,
+    input_findings,
+    keep_to_exit,
+)
 from kvnet.errors import KvnetInputError
 from kvnet.findings import Finding, Severity, sort_findings
 from kvnet.model import Site
@@ -112,6 +121,7 @@ def check_each(targets: Sequence[Path], policy_file: Path | None, cwd: Path) -> 
             combined.unusable = True
             findings.update(input_findings(exc))
             continue
+        keep_to_exit(result)
         findings.update(result.findings)
         combined.sources.update({name: src.text for name, src in result.sources.items()})
         combined.sites.extend(result.sites)
