@@ -15,7 +15,7 @@ from typing import Any
 
 from kvnet.errors import InputProblem, KvnetInputError
 from kvnet.findings import Finding, Problem, sort_findings
-from kvnet.load import Document, LoadLimits, SourceFile, load_file
+from kvnet.load import Document, LoadLimits, SourceFile, load_file, load_text, read_text
 from kvnet.model import Site
 from kvnet.policy import Policy
 from kvnet.span import Span, file_span
@@ -50,7 +50,12 @@ def kustomize_patches(kustomization: Path) -> set[Path]:
     An unreadable kustomization names no patches here; kustomize itself reports it.
     """
     try:
-        documents = load_file(kustomization).documents
+        text = read_text(kustomization)
+        # a large repository's kustomization lists thousands of resources: not parsed when no key can be a
+        # patch key (the word is not written, and no escape could spell it)
+        if "patches" not in text and "\\" not in text:
+            return set()
+        documents = load_text(text, str(kustomization)).documents
     except KvnetInputError:
         return set()
     data = documents[0].data if documents else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kvnet.check import DisplayNames, check_paths, discover, display_name
 from kvnet.policy import default_policy
 
@@ -88,3 +90,23 @@ def test_display_names_match_display_name_inside_and_outside_the_working_folder(
         assert names(path) == display_name(path, work)
     assert names(inside) == "deep/er/vm.yaml"
     assert names(outside) == outside.as_posix()  # outside the working folder: as given
+
+
+def test_a_patch_key_spelt_with_an_escape_still_counts(tmp_path: Path) -> None:
+    (tmp_path / "vm.yaml").write_text(VM)
+    (tmp_path / "stop.yaml").write_text(PATCH)
+    (tmp_path / "kustomization.yaml").write_text('"p\\x61tches": [{path: stop.yaml}]\n')
+    assert [p.name for p in discover([tmp_path], default_policy(), tmp_path)] == ["vm.yaml"]
+
+
+def test_a_kustomization_naming_no_patches_is_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kvnet.check
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("parsed a kustomization that cannot name patches")
+
+    monkeypatch.setattr(kvnet.check, "load_text", refuse)
+    (tmp_path / "vm.yaml").write_text(VM)
+    (tmp_path / "stop.yaml").write_text(PATCH)
+    (tmp_path / "kustomization.yaml").write_text("resources: [vm.yaml, stop.yaml]\n")
+    assert [p.name for p in discover([tmp_path], default_policy(), tmp_path)] == ["stop.yaml", "vm.yaml"]

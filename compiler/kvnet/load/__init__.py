@@ -12,6 +12,7 @@ from kvnet.load.yaml_loader import (
     load_file,
     load_first,
     load_text,
+    read_text,
     yaml11_reading,
 )
 
@@ -27,6 +28,7 @@ __all__ = [
     "load_first",
     "load_text",
     "locate",
+    "read_text",
     "span_of",
     "to_plain",
     "yaml11_reading",

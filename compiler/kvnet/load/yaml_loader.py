@@ -41,6 +41,7 @@ __all__ = [
     "load_first",
     "load_text",
     "load_text_with",
+    "read_text",
     "resolve_plain",
     "yaml11_reading",
 ]
@@ -322,8 +323,8 @@ def _byte_position(raw: bytes, offset: int, path: str) -> Span:
     return _point(path, raw.count(b"\n", 0, offset) + 1, column)
 
 
-def load_file(path: str | Path, limits: LoadLimits | None = None, display: str | None = None) -> SourceFile:
-    """Read and load a file. `display` is the name findings use (defaults to the path as given)."""
+def read_text(path: str | Path, limits: LoadLimits | None = None, display: str | None = None) -> str:
+    """A file's text as `load_file` reads it (regular files only, within the size limit, UTF-8)."""
     limits = limits or LoadLimits()
     name = display or str(path)
     try:
@@ -332,4 +333,11 @@ def load_file(path: str | Path, limits: LoadLimits | None = None, display: str |
         raw = _read_regular_file(path, limits.max_bytes, name)
     except OSError as exc:
         raise KvnetInputError.single(f"cannot read the file: {exc.strerror or exc}", file_span(name)) from None
-    return load_text(_decode(raw, name), name, limits)
+    return _decode(raw, name)
+
+
+def load_file(path: str | Path, limits: LoadLimits | None = None, display: str | None = None) -> SourceFile:
+    """Read and load a file. `display` is the name findings use (defaults to the path as given)."""
+    limits = limits or LoadLimits()
+    name = display or str(path)
+    return load_text(read_text(path, limits, name), name, limits)
