@@ -74,3 +74,37 @@ def test_source_texts_keeps_few_line_indexes_and_rebuilds_a_dropped_one() -> Non
     assert len(texts._indexes) < 10  # not one per file read so far
     again = texts.places("x", Span("f1.yaml", 1, 4, 3, 1)).from_value_span(Span("<value>", 1, 1, 1, 2))
     assert again == first == Span("f1.yaml", 2, 3, 2, 4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=st.lists(st.from_regex(r"( {0,3}[a-z0-9:/.-]{0,12}){0,3}", fullmatch=True), min_size=1, max_size=8),
+       header=st.sampled_from(["|", "|-", "|+", "|2", "| # note 4", ">"]), indent=st.sampled_from([2, 4, 6]))
+def test_literal_blocks_are_placed_the_same_from_the_scalars_offset(lines: list[str], header: str,
+                                                                     indent: int) -> None:
+    """The offset path (no index of the file's lines) places every character where the index path does."""
+    from kvnet.manifests.positions import SourceTexts
+    from kvnet.span import Span
+
+    body = "".join((" " * indent + line if line.strip() else line[: indent - 1]) + "\n" for line in lines)
+    text = f"kind: x\nspec:\n  nd: {header}\n{body}  after: 1\n"
+    try:
+        data = load_text(text, "vm.yaml").documents[0].data["spec"]
+    except Exception:  # not valid YAML for this header (e.g. |2 with deeper lines): nothing to place
+        assume(False)
+    value = data["nd"]
+    assume(isinstance(value, str) and value.strip())
+    offset = data.value_offset("nd")
+    span = data.value_span("nd")
+    assert offset is not None and text[offset] in "|>"
+
+    class WithoutIndex(SourceTexts):
+        def index(self, file: str) -> None:
+            raise AssertionError("a plain literal block needs no index of the file's lines")
+
+    texts = WithoutIndex if header in ("|", "|-", "|+") else SourceTexts
+    by_offset = texts({"vm.yaml": text}).places(value, span, offset)
+    by_index = SourceTexts({"vm.yaml": text}).places(value, span)
+    for number, content in enumerate(value.split("\n"), start=1):
+        for column in range(1, len(content) + 1):
+            inside = Span("<value>", number, column, number, column + 1)
+            assert by_offset.from_value_span(inside) == by_index.from_value_span(inside), (number, column)

@@ -80,6 +80,13 @@ class YMap(dict[str, Any]):
             place = self.value_places[key] = _as_span(self.span.file, place)  # type: ignore[arg-type]
         return place
 
+    def value_offset(self, key: str) -> int | None:
+        """The character offset in the file's text where the value of `key` starts, when the loader kept it:
+        the composed path keeps it for scalars until their span is asked for (the Span made then replaces
+        the node). None otherwise."""
+        mark = getattr(self.value_places.get(key), "start_mark", None)
+        return None if mark is None else int(mark.index)
+
     def set_spans(self, key: str, key_span: Span, value_span: Span) -> None:
         """Record the places of an entry added by code rather than by the loader."""
         self.key_places[key] = key_span

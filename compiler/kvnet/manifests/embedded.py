@@ -64,8 +64,9 @@ def read_yaml_string(source: Obj, key: str, value: str, texts: SourceTexts | Non
     places in the manifest (relocating every span of every VM's networkData would cost more than reading
     it). Without `texts` (text not written as such, e.g. decoded base64) every place is the field's.
     """
+    offset = source.data.value_offset(key)  # (before its span is asked for, which drops the offset)
     span = source.at(key)
-    places = texts.places(value, span) if texts is not None else ScalarPlaces(value, span, None)
+    places = texts.places(value, span, offset) if texts is not None else ScalarPlaces(value, span, None)
     try:
         data = load_first(value, span.file)
     except KvnetInputError as exc:

@@ -153,6 +153,42 @@ def _literal_block(value: str, index: TextIndex, start: int, line: int) -> tuple
     return first_line, indent
 
 
+def _literal_block_at(value: str, text: str, start: int, line: int) -> tuple[int, int] | None:
+    """`_literal_block` for a text whose only line break is "\\n", from the scalar's character offset: no
+    index of the whole file's lines is needed (a VM's networkData is read once per file)."""
+    if text[start:start + 1] != "|":
+        return None
+    header_end = text.find("\n", start)
+    if header_end < 0 or any(c.isdigit() for c in text[start:header_end].split("#", 1)[0]):
+        return None  # no content, or an explicit indentation indicator
+    lines = value.split("\n")
+    first_written = next((i for i, content in enumerate(lines) if content.strip()), None)
+    if first_written is None:
+        return None
+    last_written = next(i for i in range(len(lines) - 1, -1, -1) if lines[i].strip())
+    position = header_end + 1  # where the block's first line starts
+    for _ in range(first_written):
+        position = text.find("\n", position) + 1
+        if position == 0:
+            return None
+    first_source = text[position:_line_end(text, position)]
+    indent = len(first_source) - len(first_source.lstrip(" "))
+    if first_source[indent:] != lines[first_written]:
+        return None  # another text, or another style
+    for _ in range(last_written - first_written):
+        position = text.find("\n", position) + 1
+        if position == 0:
+            return None
+    if text[position:_line_end(text, position)][indent:] != lines[last_written]:
+        return None
+    return line + 1, indent
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end < 0 else end
+
+
 class ScalarPlaces:
     """Maps offsets in a scalar's decoded value to spans in the file; coarse (the scalar) without source.
 
@@ -162,13 +198,16 @@ class ScalarPlaces:
 
     __slots__ = ("_block", "_places", "_value_index", "file", "scalar", "value")
 
-    def __init__(self, value: str, scalar: Span, index: TextIndex | None) -> None:
+    def __init__(self, value: str, scalar: Span, index: TextIndex | None,
+                 block: tuple[int, int] | None = None) -> None:
         self.value = value
         self.scalar = scalar
         self.file = scalar.file
         self._value_index: TextIndex | None = None
-        self._block: tuple[int, int] | None = None
+        self._block: tuple[int, int] | None = block  # (first content line, indentation) of a literal block
         self._places: list[tuple[int, int]] | None = None
+        if block is not None:
+            return
         start = index.offset(scalar.line, scalar.column) if index is not None else None
         if index is None or start is None or start >= len(index.text):
             return
@@ -252,7 +291,14 @@ class SourceTexts:
         found = indexes[file] = TextIndex(text) if text is not None else None
         return found
 
-    def places(self, value: str, scalar: Span) -> ScalarPlaces:
+    def places(self, value: str, scalar: Span, offset: int | None = None) -> ScalarPlaces:
+        """The places of `value`, written at `scalar` (which starts at character `offset`, when known)."""
+        if offset is not None:
+            text = self._given.get(scalar.file)
+            if text is not None and offset < len(text) and "\r" not in text and text.isascii():
+                block = _literal_block_at(value, text, offset, scalar.line)
+                if block is not None:
+                    return ScalarPlaces(value, scalar, None, block)
         return ScalarPlaces(value, scalar, self.index(scalar.file))
 
 
