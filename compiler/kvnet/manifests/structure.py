@@ -303,23 +303,32 @@ def _span_at(where: Where) -> Span:
     return span
 
 
+_CONTAINERS = (YMap, YList)
+
+
 def _walk(value: Any, level: Shape, path: Path, unknown: list[tuple[str, Span]],
           missing: list[tuple[str, Span]], where: Where) -> None:
     # runs over every field of every object: no string or span is made unless something is reported
     if isinstance(value, YList):
         for i, item in enumerate(value):
-            if isinstance(item, YMap | YList):
+            if isinstance(item, _CONTAINERS):
                 _walk(item, level, (path, i), unknown, missing, (value, i))
         return
     if not isinstance(value, YMap):
         return  # a scalar or null where a mapping belongs: the readers report wrong types
     known = level.known
     children = level.children
-    for key, item in value.items():
-        if key not in known:
-            unknown.append((_path_text((path, key)), value.key_span(key)))
-        elif key in children and isinstance(item, YMap | YList):
-            _walk(item, children[key], (path, key), unknown, missing, (value, key))
+    if known.issuperset(value):  # (one pass in C: nearly every mapping has only known fields)
+        if children:
+            for key, item in value.items():
+                if key in children and isinstance(item, _CONTAINERS):
+                    _walk(item, children[key], (path, key), unknown, missing, (value, key))
+    else:
+        for key, item in value.items():
+            if key not in known:
+                unknown.append((_path_text((path, key)), value.key_span(key)))
+            elif key in children and isinstance(item, _CONTAINERS):
+                _walk(item, children[key], (path, key), unknown, missing, (value, key))
     for name in level.required:
         if name not in value:
             missing.append((_path_text((path, name)), _span_at(where)))
