@@ -45,8 +45,9 @@ def end(code: int) -> NoReturn:
     """Exit with `code`. As the whole program, end at once after flushing the output, the way mypy does
     (mypy.util.hard_exit): no object is freed one by one, no cyclic collection runs over what is left.
     Nothing of kvnet's needs the interpreter's shutdown: files are written and closed, temporary folders
-    removed, before a command returns."""
-    if _OWN_PROCESS:
+    removed, before a command returns. Under a profiler or tracer (`python -m cProfile`, coverage, a
+    debugger) the interpreter shuts down as usual, so that they can write what they gathered."""
+    if _OWN_PROCESS and sys.gettrace() is None and sys.getprofile() is None:
         try:
             sys.stdout.flush()
             sys.stderr.flush()

@@ -70,3 +70,12 @@ def test_an_in_process_caller_keeps_its_process(tmp_path: Path) -> None:
                           check=False)
     assert done.returncode == 0, done.stderr
     assert "caller still here, exit 1" in done.stdout
+
+
+def test_under_a_profiler_the_interpreter_shuts_down_as_usual(tmp_path: Path) -> None:
+    """`python -m cProfile -m kvnet` must still get to write its profile."""
+    _two_vms_one_mac(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", "kvnet.prof", "-m", "kvnet", "check", "."],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert "MAC-01" in done.stdout, done.stderr  # (cProfile swallows the exit code: it runs the code itself)
+    assert (tmp_path / "kvnet.prof").stat().st_size > 0
