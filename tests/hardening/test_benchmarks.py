@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from generate import Shape, site_text  # benchmarks/generate.py (benchmarks/ is on pytest's pythonpath)
-from run import Row, Run, instructions, table  # benchmarks/run.py
+from run import Row, Run, compile_kvnet, instructions, table  # benchmarks/run.py
 
 from kvnet_hardening_cli import kvnet
 from toolcheck import require_tool
@@ -108,3 +108,23 @@ def test_the_table_shows_instruction_counts_only_when_they_were_taken() -> None:
     assert line.endswith("| 3.69G | 1.23 |")
     assert "| 1.50 |" in line  # the CPU-time ratio is still there
     assert other.endswith("| 0 |  |  |")
+
+
+def test_kvnet_is_measured_with_its_bytecode_written() -> None:
+    """Every module gets a .pyc that matches its source (mtime and size in the header), as after pip install."""
+    import importlib.util
+    import os
+
+    import kvnet.frozen
+
+    stale = Path(kvnet.frozen.__file__)
+    os.utime(stale)  # newer than its .pyc now (its text is unchanged)
+    package = compile_kvnet()
+    sources = sorted(package.rglob("*.py"))
+    assert stale in sources
+    assert sources
+    for source in sources:
+        header = Path(importlib.util.cache_from_source(str(source))).read_bytes()[:16]
+        stat = source.stat()
+        assert int.from_bytes(header[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF, source
+        assert int.from_bytes(header[12:16], "little") == stat.st_size & 0xFFFFFFFF, source
