@@ -295,6 +295,7 @@ class SourceTexts:
         """The places of `value`, written at `scalar` (which starts at character `offset`, when known)."""
         if offset is not None:
             text = self._given.get(scalar.file)
+            # (ASCII without "\r": "\n" is its only line break, which is what the arithmetic below counts)
             if text is not None and offset < len(text) and "\r" not in text and text.isascii():
                 block = _literal_block_at(value, text, offset, scalar.line)
                 if block is not None:
