@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
 VM = """apiVersion: kubevirt.io/v1
 kind: VirtualMachine
 metadata: {{name: {name}, namespace: apps}}

@@ -201,8 +201,8 @@ class _Walker:
         s = node.start_mark
         if node.flow_style or last is None:
             e = node.end_mark
-            return make_span(self.file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-        if last.__class__ is ScalarNode:
+        elif last.__class__ is ScalarNode:
             e = last.end_mark
-            return make_span(self.file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-        return make_span(self.file, s.line + 1, s.column + 1, last.end_line, last.end_column)
+        else:  # a collection: its span says where it ends
+            return make_span(self.file, s.line + 1, s.column + 1, last.end_line, last.end_column)
+        return make_span(self.file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)

@@ -27,7 +27,6 @@ class MarkedNode(Protocol):
 
 
 _tuple_new = tuple.__new__
-_Span = Span
 
 
 def make_span(file: str, line: int, column: int, end_line: int, end_column: int) -> Span:
@@ -67,7 +66,7 @@ class YMap(dict[str, Any]):
         place = self.key_places.get(key)
         if place is None:
             return self.span
-        if place.__class__ is not _Span:
+        if place.__class__ is not Span:
             place = self.key_places[key] = _as_span(self.span.file, place)  # type: ignore[arg-type]
         return place
 
@@ -76,7 +75,7 @@ class YMap(dict[str, Any]):
         place = self.value_places.get(key)
         if place is None:
             return self.key_span(key)
-        if place.__class__ is not _Span:
+        if place.__class__ is not Span:
             place = self.value_places[key] = _as_span(self.span.file, place)  # type: ignore[arg-type]
         return place
 
@@ -107,7 +106,7 @@ class YList(list[Any]):
         """Where item `index` is written (the list's span for an index out of range)."""
         if 0 <= index < len(self.item_places):
             place = self.item_places[index]
-            if place.__class__ is not _Span:
+            if place.__class__ is not Span:
                 place = self.item_places[index] = _as_span(self.span.file, place)  # type: ignore[arg-type]
             return place
         return self.span

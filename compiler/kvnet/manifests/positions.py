@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from itertools import accumulate, repeat
 from operator import add
 
@@ -132,25 +133,8 @@ def _literal_block(value: str, index: TextIndex, start: int, line: int) -> tuple
     header_end = start
     while header_end < len(text) and text[header_end] not in _BREAK_CHARS:
         header_end += 1
-    if any(c.isdigit() for c in text[start:header_end].split("#", 1)[0]):
-        return None  # an explicit indentation indicator: lines may keep extra spaces
-    lines = value.split("\n")
-    # the first and last lines with something written (the ones checked against the source below)
-    first_written = next((i for i, content in enumerate(lines) if content.strip()), None)
-    if first_written is None:
-        return None
-    last_written = next(i for i in range(len(lines) - 1, -1, -1) if lines[i].strip())
-    written = (first_written, last_written)
-    first_line = line + 1
-    source = _line_text(index, first_line + written[0])
-    if source is None:
-        return None
-    indent = len(source) - len(source.lstrip(" "))
-    for i in (written[0], written[-1]):  # check both ends: a mismatch means another text or style
-        source = _line_text(index, first_line + i)
-        if source is None or source[indent:] != lines[i]:
-            return None
-    return first_line, indent
+    indent = _block_indent(value, text[start:header_end], lambda n: _line_text(index, line + 1 + n))
+    return None if indent is None else (line + 1, indent)
 
 
 def _literal_block_at(value: str, text: str, start: int, line: int) -> tuple[int, int] | None:
@@ -159,34 +143,43 @@ def _literal_block_at(value: str, text: str, start: int, line: int) -> tuple[int
     if text[start:start + 1] != "|":
         return None
     header_end = text.find("\n", start)
-    if header_end < 0 or any(c.isdigit() for c in text[start:header_end].split("#", 1)[0]):
-        return None  # no content, or an explicit indentation indicator
+    if header_end < 0:
+        return None  # no content
+    indent = _block_indent(value, text[start:header_end], lambda n: _nth_line(text, header_end + 1, n))
+    return None if indent is None else (line + 1, indent)
+
+
+def _block_indent(value: str, header: str, block_line: Callable[[int], str | None]) -> int | None:
+    """The indentation of a literal block (`header`, then line n of the block is `block_line(n)`) whose lines
+    are the value's lines shifted right; None for an explicit indentation indicator or a text that differs."""
+    if any(c.isdigit() for c in header.split("#", 1)[0]):
+        return None  # an explicit indentation indicator: lines may keep extra spaces
     lines = value.split("\n")
+    # the first and last lines with something written (the ones checked against the source below)
     first_written = next((i for i, content in enumerate(lines) if content.strip()), None)
     if first_written is None:
         return None
     last_written = next(i for i in range(len(lines) - 1, -1, -1) if lines[i].strip())
-    position = header_end + 1  # where the block's first line starts
-    for _ in range(first_written):
-        position = text.find("\n", position) + 1
-        if position == 0:
-            return None
-    first_source = text[position:_line_end(text, position)]
-    indent = len(first_source) - len(first_source.lstrip(" "))
-    if first_source[indent:] != lines[first_written]:
-        return None  # another text, or another style
-    for _ in range(last_written - first_written):
-        position = text.find("\n", position) + 1
-        if position == 0:
-            return None
-    if text[position:_line_end(text, position)][indent:] != lines[last_written]:
+    source = block_line(first_written)
+    if source is None:
         return None
-    return line + 1, indent
+    indent = len(source) - len(source.lstrip(" "))
+    for i in (first_written, last_written):  # check both ends: a mismatch means another text or style
+        source = block_line(i)
+        if source is None or source[indent:] != lines[i]:
+            return None
+    return indent
 
 
-def _line_end(text: str, position: int) -> int:
+def _nth_line(text: str, position: int, n: int) -> str | None:
+    """Line n (from 0) after the line starting at `position`, without its break, in a text whose only line
+    break is "\\n"; None past the end."""
+    for _ in range(n):
+        position = text.find("\n", position) + 1
+        if position == 0:
+            return None
     end = text.find("\n", position)
-    return len(text) if end < 0 else end
+    return text[position:] if end < 0 else text[position:end]
 
 
 class ScalarPlaces:
